@@ -1,0 +1,49 @@
+# FibroSite: `make run` to try it, `make test` to check it.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+TEST_ENV := DJANGO_SETTINGS_MODULE=fibrosite.test_settings
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve test lint test-browser clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ]; then \
+	  python=$${PYTHON:-$$(scripts/find-python)} || exit 1; \
+	  echo "Creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: export DJANGO_DEBUG = true
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py create_demo_editor
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production settings under gunicorn on plain http (set DJANGO_SECRET_KEY to keep sessions).
+serve: install
+	@if [ -z "$$DJANGO_SECRET_KEY" ]; then echo "DJANGO_SECRET_KEY is not set: using a throwaway key for this run."; fi
+	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}; \
+	  $(PY) manage.py migrate --noinput && \
+	  $(PY) manage.py collectstatic --noinput -v 0 && \
+	  $(PY) manage.py load_demo && \
+	  $(VENV)/bin/gunicorn fibrosite.wsgi --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real settings with a fixed key and fast hashing.
+
+DATABASE_URL and CACHE_URL are honoured, so the PostgreSQL + Redis leg of CI
+really uses them.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-" + "x" * 50)
+os.environ.setdefault("EMAIL_URL", "memorymail://")
+
+from fibrosite.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+# Serve static files from the finders; tests never run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

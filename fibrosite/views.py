@@ -1,0 +1,43 @@
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger("fibrosite")
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("healthz: database check failed")
+        return False
+
+
+def _cache_ok():
+    # The Redis backend swallows connection errors (so pages keep serving),
+    # so a round trip of a fresh value is the only honest check.
+    key, value = "healthz", uuid.uuid4().hex
+    try:
+        cache.set(key, value, timeout=10)
+        return cache.get(key) == value
+    except Exception:
+        logger.exception("healthz: cache check failed")
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {
+        "database": "ok" if _database_ok() else "unavailable",
+        "cache": "ok" if _cache_ok() else "unavailable",
+    }
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(checks, status=200 if healthy else 503)
