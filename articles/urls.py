@@ -1,9 +1,17 @@
 from django.urls import path
 
-from articles import views
+from articles import feeds, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("articles/", views.ArticleListView.as_view(), name="list"),
+    path("articles/category/<slug:slug>/", views.CategoryView.as_view(), name="category"),
+    path("articles/tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("faq/", views.FAQView.as_view(), name="faq"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
 ]

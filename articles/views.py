@@ -1,5 +1,165 @@
-from django.views.generic import TemplateView
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, TemplateView
+
+from articles import seo
+from articles.models import FAQ, Article, Category, Tag, search_terms
+
+PAGE_SIZE = 12
+
+
+HOME = ("Home", "/")
+
+
+class BreadcrumbsMixin:
+    """`crumbs` for the visible trail and the BreadcrumbList JSON-LD."""
+
+    def get_crumbs(self):
+        return [HOME]
+
+    def get_context_data(self, **kwargs):
+        crumbs = self.get_crumbs()
+        return super().get_context_data(
+            crumbs=crumbs, structured_data=[seo.breadcrumb_list(crumbs)], **kwargs
+        )
 
 
 class HomeView(TemplateView):
     template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        latest = list(Article.objects.published().for_listing()[:12])
+        featured = [a for a in latest if a.featured][:3] or latest[:1]
+        return super().get_context_data(
+            featured=featured,
+            latest=[a for a in latest if a not in featured][:6],
+            faqs=FAQ.objects.filter(article__isnull=True)[:4],
+            **kwargs,
+        )
+
+
+class ArticleListView(BreadcrumbsMixin, ListView):
+    template_name = "articles/article_list.html"
+    paginate_by = PAGE_SIZE
+    heading = "All articles"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+    def get_crumbs(self):
+        return [HOME, ("Articles", reverse("articles:list"))]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.heading, **kwargs)
+
+
+class CategoryView(ArticleListView):
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        self.heading = self.category.name
+        return super().get_queryset().filter(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.category, **kwargs)
+
+
+class TagView(ArticleListView):
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.heading = f"Tagged “{self.tag.name}”"
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.tag, **kwargs)
+
+
+class ArticleDetailView(BreadcrumbsMixin, DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return (
+            Article.objects.visible_to(self.request.user)
+            .select_related("category", "author")
+            .prefetch_related("tags", "faqs", "references")
+        )
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            target = self.get_queryset().filter(old_slugs__old_slug=kwargs["slug"]).first()
+            if target is None:
+                raise
+            return redirect(target, permanent=True)
+
+    def get_crumbs(self):
+        category = self.object.category
+        return [
+            HOME,
+            (category.name, category.get_absolute_url()),
+            (self.object.title, self.object.get_absolute_url()),
+        ]
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        tag_ids = [tag.id for tag in article.tags.all()]
+        published = Article.objects.published()
+        newer = published.filter(publish_at__gt=article.publish_at).order_by("publish_at")
+        older = published.filter(publish_at__lt=article.publish_at).order_by("-publish_at")
+        context = super().get_context_data(
+            related=published.for_listing().related_to(article, tag_ids)[:3],
+            newer=newer.only("title", "slug").first(),
+            older=older.only("title", "slug").first(),
+            **kwargs,
+        )
+        context["structured_data"].insert(0, seo.medical_web_page(article))
+        faqs = article.faqs.all()
+        if faqs:
+            context["structured_data"].append(seo.faq_page(faqs))
+        context["hero_url"] = seo.hero_url(article)
+        return context
+
+
+class FAQView(BreadcrumbsMixin, ListView):
+    template_name = "articles/faq.html"
+    context_object_name = "faqs"
+
+    def get_crumbs(self):
+        return [HOME, ("Questions and answers", reverse("articles:faq"))]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["faqs"]:
+            context["structured_data"].append(seo.faq_page(context["faqs"]))
+        return context
+
+    def get_queryset(self):
+        return (
+            FAQ.objects.filter(article__isnull=True)
+            .select_related("category")
+            .order_by("category__order", "category__name", "order", "id")
+        )
+
+
+class SearchView(ListView):
+    template_name = "articles/search.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "results"
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "")
+        return (
+            Article.objects.published()
+            .search(self.query)
+            .select_related("category")
+            .defer("body", "body_html", "toc", "search_vector")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            query=" ".join(search_terms(self.query)),
+            terms=search_terms(self.query),
+            **kwargs,
+        )

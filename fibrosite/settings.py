@@ -210,3 +210,12 @@ LOGGING = {
         "fibrosite": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# django-markdownx: our renderer (sanitised with nh3) for the live preview, and
+# our own staff-only, Pillow-checked upload endpoint (see articles/editor.py).
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render_markdown"
+MARKDOWNX_URLS_PATH = "/editor/markdownify/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
+MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
+MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+MARKDOWNX_MEDIA_PATH = "uploads/"

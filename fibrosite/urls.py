@@ -1,16 +1,29 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles import editor
+from articles.sitemaps import ArticleSitemap, CategorySitemap, PagesSitemap
 from fibrosite import views
 
 admin.site.site_header = "FibroSite editors"
 admin.site.site_title = "FibroSite admin"
 admin.site.index_title = "What would you like to work on?"
 
+sitemaps = {
+    "pages": PagesSitemap,
+    "articles": ArticleSitemap,
+    "categories": CategorySitemap,
+}
+
 urlpatterns = [
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
+    path("editor/markdownify/", editor.markdownify, name="markdownx_markdownify"),
+    path("editor/upload/", editor.upload, name="markdownx_upload"),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
 ]

@@ -1,0 +1,136 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
+from markdownx.widgets import AdminMarkdownxWidget
+
+from articles.models import FAQ, Article, Category, Reference, SlugRedirect, Tag
+
+MARKDOWN_WIDGET = {"widget": AdminMarkdownxWidget}
+
+
+class MarkdownAdminMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in {"body", "answer"}:
+            kwargs.update(MARKDOWN_WIDGET)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class FAQInline(MarkdownAdminMixin, admin.StackedInline):
+    model = FAQ
+    fields = ["question", "answer", "order"]
+    extra = 0
+    verbose_name = "question for this article"
+    verbose_name_plural = "Questions and answers (FAQ) for this article"
+
+
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    fields = ["order", "citation", "url", "doi", "pmid"]
+    extra = 0
+
+
+@admin.register(Article)
+class ArticleAdmin(MarkdownAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "status_label",
+        "publish_at",
+        "category",
+        "reviewer_name",
+        "featured",
+        "updated",
+    ]
+    list_filter = ["status", "featured", "category", "tags", "publish_at"]
+    list_select_related = ["category"]
+    search_fields = ["title", "summary", "body"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["tags"]
+    inlines = [FAQInline, ReferenceInline]
+    actions = ["publish", "unpublish"]
+    save_on_top = True
+    readonly_fields = ["reading_minutes", "created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body"]}),
+        ("Publishing", {"fields": ["status", "publish_at", "featured", "category", "tags"]}),
+        ("Image", {"fields": ["hero_image", "hero_alt"]}),
+        (
+            "People and review",
+            {"fields": ["author", "reviewer_name", "last_reviewed"]},
+        ),
+        ("Details", {"fields": ["reading_minutes", "created", "updated"]}),
+    ]
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, article):
+        if article.status == Article.Status.DRAFT:
+            return "Draft"
+        if article.publish_at > timezone.now():
+            return format_html("Scheduled for {}", timezone.localtime(article.publish_at))
+        return "Published"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not obj.author_id:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.update_search_index()  # FAQs added or removed in the inline
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish(self, request, queryset):
+        count = queryset.update(status=Article.Status.PUBLISHED)
+        self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = queryset.update(status=Article.Status.DRAFT)
+        self.message_user(request, f"{count} article(s) moved back to draft.", messages.SUCCESS)
+
+
+@admin.register(FAQ)
+class FAQAdmin(MarkdownAdminMixin, admin.ModelAdmin):
+    list_display = ["question", "category", "article", "order"]
+    list_editable = ["order"]
+    list_filter = ["category", ("article", admin.EmptyFieldListFilter)]
+    list_select_related = ["category", "article"]
+    search_fields = ["question", "answer"]
+    autocomplete_fields = ["article"]
+    fields = ["question", "answer", "category", "article", "order"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "article_count"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_total=Count("articles"))
+
+    @admin.display(description="articles", ordering="article_total")
+    def article_count(self, category):
+        return category.article_total
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "article"]
+    list_select_related = ["article"]
+    search_fields = ["old_slug", "article__title"]
+    autocomplete_fields = ["article"]

@@ -1,0 +1,338 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+from articles import markdown
+from articles.images import ValidatedImageField, build_renditions
+
+HERO_WIDTHS = (480, 800, 1200)
+MAX_QUERY_CHARS = 200
+
+
+def search_terms(query):
+    """Visitor search text as at most 12 clean words (no control characters)."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (query or "")[:MAX_QUERY_CHARS])
+    return printable.split()[:12]
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(
+        blank=True, help_text="One or two sentences shown on the category page."
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Staff may preview drafts and scheduled articles; everyone else sees published ones."""
+        if user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def search(self, query):
+        """Ranked full-text search on PostgreSQL; every word must match on SQLite."""
+        terms = search_terms(query)
+        if not terms:
+            return self.none()
+        if connection.vendor == "postgresql":
+            tsquery = SearchQuery(" ".join(terms), search_type="websearch", config="english")
+            return (
+                self.filter(search_vector=tsquery)
+                .annotate(rank=SearchRank(F("search_vector"), tsquery))
+                .order_by("-rank", "-publish_at")
+            )
+        matches = Q()
+        for term in terms:
+            matches &= Q(search_text__icontains=term)
+        return self.filter(matches)
+
+    def related_to(self, article, tag_ids):
+        """Same category or shared tags, the most shared tags first."""
+        return (
+            self.filter(Q(category_id=article.category_id) | Q(tags__in=tag_ids))
+            .exclude(pk=article.pk)
+            .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+            .order_by("-shared", "-publish_at")
+        )
+
+    def for_listing(self):
+        """What a card needs, without the heavy text columns."""
+        return self.select_related("category").defer(
+            "body", "body_html", "search_text", "search_vector", "toc"
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The web address. Changing it later keeps the old address working.",
+    )
+    summary = models.TextField(
+        "key points",
+        max_length=1200,
+        help_text="One key point per line. Shown at the top of the article and in search results.",
+    )
+    body = MarkdownxField(
+        help_text="Markdown. Use ## for section headings; drag images into the box to upload them."
+    )
+    body_html = models.TextField(editable=False, default="")
+    toc = models.JSONField(editable=False, default=list)
+    reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+    search_text = models.TextField(editable=False, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
+
+    hero_image = ValidatedImageField(
+        upload_to="articles",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+        help_text="JPEG, PNG or WebP, up to 5 MB. Landscape works best.",
+    )
+    hero_width = models.PositiveIntegerField(editable=False, null=True)
+    hero_height = models.PositiveIntegerField(editable=False, null=True)
+    hero_alt = models.CharField(
+        "hero image description",
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for people who can't see it. Required with an image.",
+    )
+    hero_renditions = models.JSONField(editable=False, default=list)
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    reviewer_name = models.CharField(
+        "medical reviewer",
+        max_length=120,
+        blank=True,
+        help_text="Name and credentials, e.g. 'Dr Ana Ruiz, rheumatologist'. Leave empty if none.",
+    )
+    last_reviewed = models.DateField(null=True, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish date",
+        default=timezone.now,
+        help_text="A date in the future schedules the article: it appears by itself then.",
+    )
+    featured = models.BooleanField(default=False, help_text="Show on the home page.")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        indexes = [models.Index(fields=["status", "publish_at"], name="article_published_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.render()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self._saved_slug and self._saved_slug != self.slug:
+                SlugRedirect.objects.update_or_create(
+                    old_slug=self._saved_slug, defaults={"article": self}
+                )
+            SlugRedirect.objects.filter(old_slug=self.slug).delete()
+            if (self.hero_image.name or "") != self._saved_hero:
+                self.hero_renditions = (
+                    build_renditions(self.hero_image.name, HERO_WIDTHS) if self.hero_image else []
+                )
+                Article.objects.filter(pk=self.pk).update(hero_renditions=self.hero_renditions)
+            self.update_search_index()
+        self._saved_slug, self._saved_hero = self.slug, self.hero_image.name or ""
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", args=[self.slug])
+
+    # What the database held when loaded, to notice slug and image changes on save.
+    _saved_slug = None
+    _saved_hero = ""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_slug = instance.__dict__.get("slug")
+        instance._saved_hero = instance.__dict__.get("hero_image") or ""
+        return instance
+
+    def clean(self):
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError(
+                {"hero_alt": "Please describe the image for readers who can't see it."}
+            )
+        if self.reviewer_name and not self.last_reviewed:
+            raise ValidationError(
+                {"last_reviewed": "Add the date of the medical review, or clear the reviewer."}
+            )
+
+    @property
+    def is_live(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def author_name(self):
+        if self.author:
+            return self.author.get_full_name() or self.author.get_username()
+        return "FibroSite editors"
+
+    @property
+    def key_points(self):
+        return [line.strip(" -*•\t") for line in self.summary.splitlines() if line.strip(" -*•\t")]
+
+    @property
+    def description(self):
+        """Plain text for meta descriptions and feeds."""
+        text = " ".join(self.key_points)
+        return text if len(text) <= 160 else text[:157].rsplit(" ", 1)[0] + "…"
+
+    @property
+    def show_toc(self):
+        return len(self.toc) >= 3
+
+    def render(self):
+        rendered = markdown.render(self.body)
+        self.body_html = rendered.html
+        self.toc = rendered.toc
+        self.reading_minutes = rendered.reading_minutes
+
+    def update_search_index(self):
+        """Plain text of the article and its FAQs, and on PostgreSQL a weighted tsvector."""
+        faqs = " ".join(f"{q} {a}" for q, a in self.faqs.values_list("question", "answer"))
+        self.search_text = " ".join([self.title, self.summary, self.body, faqs])
+        Article.objects.filter(pk=self.pk).update(search_text=self.search_text)
+        if connection.vendor == "postgresql":
+            Article.objects.filter(pk=self.pk).update(
+                search_vector=SearchVector("title", weight="A", config="english")
+                + SearchVector("summary", weight="B", config="english")
+                + SearchVector("search_text", weight="C", config="english")
+            )
+
+
+class SlugRedirect(models.Model):
+    """An address an article used to have; visits are sent on with a 301."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+class FAQ(models.Model):
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="faqs",
+        help_text="Leave empty for a site-wide question shown on the FAQ page.",
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="faqs",
+        help_text="Groups site-wide questions on the FAQ page.",
+    )
+    question = models.CharField(max_length=300)
+    answer = MarkdownxField()
+    answer_html = models.TextField(editable=False, default="")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "FAQ"
+        verbose_name_plural = "FAQs"
+
+    def __str__(self):
+        return self.question
+
+    def save(self, *args, **kwargs):
+        self.answer_html = markdown.render(self.answer).html
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.article_id:
+                self.article.update_search_index()
+
+
+doi_validator = RegexValidator(
+    r"^10\.\d{4,9}/\S+$", "A DOI looks like 10.1234/abcd (without https://doi.org/)."
+)
+pmid_validator = RegexValidator(r"^\d{1,9}$", "A PubMed ID is a number (digits only).")
+
+
+class Reference(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
+    citation = models.TextField(
+        max_length=600, help_text="Authors, title, journal, year, as you would cite it."
+    )
+    url = models.URLField("link", blank=True, max_length=500)
+    doi = models.CharField("DOI", max_length=120, blank=True, validators=[doi_validator])
+    pmid = models.CharField("PubMed ID", max_length=12, blank=True, validators=[pmid_validator])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.citation[:80]
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
