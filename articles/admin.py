@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.models import FAQ, Article, Category, Reference, SlugRedirect, Tag
+from fibrosite.pagecache import content_changed
 
 MARKDOWN_WIDGET = {"widget": AdminMarkdownxWidget}
 
@@ -87,11 +88,13 @@ class ArticleAdmin(MarkdownAdminMixin, admin.ModelAdmin):
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
         count = queryset.update(status=Article.Status.PUBLISHED)
+        content_changed()
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(status=Article.Status.DRAFT)
+        content_changed()
         self.message_user(request, f"{count} article(s) moved back to draft.", messages.SUCCESS)
 
 

@@ -25,6 +25,8 @@ urlpatterns = [
     path("editor/markdownify/", editor.markdownify, name="markdownx_markdownify"),
     path("editor/upload/", editor.upload, name="markdownx_upload"),
     path("admin/", admin.site.urls),
+    path("store/", include("store.urls")),
+    path("", include("community.urls")),
     path("", include("articles.urls")),
 ]
 
