@@ -200,8 +200,8 @@ class Article(models.Model):
     _saved_hero = ""
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._saved_slug = instance.__dict__.get("slug")
         instance._saved_hero = instance.__dict__.get("hero_image") or ""
         return instance
