@@ -90,6 +90,15 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-shared", "-publish_at")
         )
 
+    def next_scheduled_at(self):
+        """When the next scheduled article goes live (cached pages must not outlive it)."""
+        return (
+            self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+            .first()
+        )
+
     def for_listing(self):
         """What a card needs, without the heavy text columns."""
         return self.select_related("category").defer(
@@ -336,3 +345,16 @@ class Reference(models.Model):
     @property
     def pubmed_url(self):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+class ContentVersion(models.Model):
+    """A single counter, raised whenever anything public pages show is changed.
+
+    It lives in the database so every gunicorn process and host sees a change at
+    once, with or without Redis; cached pages are keyed on it (fibrosite/pagecache.py).
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"content version {self.number}"

@@ -1,10 +1,157 @@
-"""Anonymous page caching and its invalidation (filled in by the production issue).
+"""Whole-page caching for anonymous visitors, invalidated by a database content version.
 
-Model saves and deletes in the content apps are picked up by signals. Code that
-changes content without signals (``QuerySet.update()``, e.g. admin bulk actions)
-must call ``content_changed()`` itself.
+A cached page is served only while the version it was made under is still current, so
+an editor's save (any save, delete or many-to-many change in the content apps, plus
+``content_changed()`` after ``QuerySet.update()``) makes every process and host render
+afresh on the next request. Entries also expire no later than the next scheduled
+article's publish time, so a scheduled article appears without anyone saving.
+
+Visitors with a session cookie (editors), non-GET requests, and responses that set a
+cookie, embed a CSRF token (forms) or say no-cache/private are never cached.
 """
+
+import hashlib
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+CONTENT_APPS = {"articles", "store", "community"}
+# Models of the content apps that never appear on a public page.
+PRIVATE_MODELS = set(getattr(settings, "PAGECACHE_PRIVATE_MODELS", ()))
+KEY_PREFIX = "page:"
+UNCACHED_PATHS = ("/healthz", "/admin/", "/editor/", "/store/go/")
+
+
+def _version_model():
+    return apps.get_model("articles", "ContentVersion")
+
+
+def current_version():
+    """The content version, or None when the database can't say (then nothing is cached)."""
+    table = _version_model()._meta.db_table
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT number FROM {table} WHERE id = 1")  # noqa: S608 - fixed name
+            row = cursor.fetchone()
+    except DatabaseError:
+        return None
+    return row[0] if row else 0
 
 
 def content_changed():
-    """Mark every cached public page stale."""
+    """Mark every cached public page stale, on every process and host."""
+    version = _version_model()
+    with transaction.atomic():
+        if not version.objects.filter(pk=1).update(number=F("number") + 1):
+            version.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+def _is_content(sender):
+    meta = getattr(sender, "_meta", None)
+    return (
+        meta is not None
+        and meta.app_label in CONTENT_APPS
+        and meta.label not in PRIVATE_MODELS
+        and meta.label != "articles.ContentVersion"
+    )
+
+
+def _on_change(sender, **kwargs):
+    if kwargs.get("raw"):
+        return  # fixtures being loaded
+    if _is_content(sender):
+        content_changed()
+
+
+def _on_m2m(sender, action, instance, **kwargs):
+    if action.startswith("post_") and (_is_content(type(instance)) or _is_content(sender)):
+        content_changed()
+
+
+post_save.connect(_on_change, dispatch_uid="pagecache-save")
+post_delete.connect(_on_change, dispatch_uid="pagecache-delete")
+m2m_changed.connect(_on_m2m, dispatch_uid="pagecache-m2m")
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.seconds = settings.PAGECACHE_SECONDS
+        self.cdn_seconds = settings.PAGECACHE_CDN_SECONDS
+
+    def __call__(self, request):
+        if not self.seconds or not self._cacheable_request(request):
+            return self.get_response(request)
+        key = (
+            KEY_PREFIX
+            + hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+        )
+        version = current_version()
+        if version is None:
+            return self.get_response(request)
+        entry = cache.get(key)
+        if entry and entry[0] == version and entry[1] > time.time():
+            return self._rebuild(entry)
+        response = self.get_response(request)
+        if self._cacheable_response(request, response):
+            self._prepare(response)
+            cache.set(key, self._entry(version, response), self.seconds)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _cacheable_request(request):
+        return (
+            request.method in ("GET", "HEAD")
+            and not request.path_info.startswith(UNCACHED_PATHS)
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "HTTP_AUTHORIZATION" not in request.META
+        )
+
+    @staticmethod
+    def _cacheable_response(request, response):
+        # "Vary: Cookie" alone comes from merely looking at request.user, harmless for a
+        # visitor with no session; a page that embeds a CSRF token is never shared.
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+        )
+
+    def _prepare(self, response):
+        if not response.has_header("ETag"):
+            response["ETag"] = (
+                f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+            )
+        if not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date()
+        if "Cache-Control" not in response:
+            patch_cache_control(response, public=True, max_age=0, s_maxage=self.cdn_seconds)
+
+    def _entry(self, version, response):
+        expires = time.time() + self.seconds
+        next_publish = apps.get_model("articles", "Article").objects.next_scheduled_at()
+        if next_publish is not None:
+            expires = min(expires, next_publish.timestamp())
+        headers = [(k, v) for k, v in response.items() if k.lower() != "x-page-cache"]
+        return (version, expires, response.status_code, headers, response.content)
+
+    @staticmethod
+    def _rebuild(entry):
+        _, _, status, headers, content = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return response

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "fibrosite.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": _config["cache"]}
+# Whole pages for anonymous visitors (fibrosite/pagecache.py); 0 turns it off.
+PAGECACHE_SECONDS = env.int("PAGECACHE_SECONDS", default=600)
+PAGECACHE_CDN_SECONDS = env.int("PAGECACHE_CDN_SECONDS", default=60)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 MAILERS = {"default": _config["mailer"]}
@@ -219,3 +224,35 @@ MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 MARKDOWNX_MEDIA_PATH = "uploads/"
+
+# Community: contact, signups, comments (see community/). Rate limits are
+# "COUNT/SECONDS" per client address, counted in the shared cache.
+def _rate(name, default):
+    value = env.str(name, default=default)
+    try:
+        count, seconds = (int(part) for part in value.split("/"))
+    except ValueError:
+        sys.exit(f"FibroSite configuration error: {name} must look like 5/600, got {value!r}")
+    return count, seconds
+
+
+COMMUNITY_RATE_LIMITS = {
+    "contact": _rate("RATE_LIMIT_CONTACT", "5/600"),
+    "signup": _rate("RATE_LIMIT_SIGNUP", "5/600"),
+    "comment": _rate("RATE_LIMIT_COMMENT", "5/600"),
+    "token": _rate("RATE_LIMIT_TOKEN", "30/600"),  # confirm and unsubscribe POSTs
+}
+# Behind N proxies that append to X-Forwarded-For, the client is the Nth address from the right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+COMMUNITY_FORM_MIN_SECONDS = env.float("COMMUNITY_FORM_MIN_SECONDS", default=2.5)
+COMMUNITY_CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
+COMMUNITY_MAIL_TIMEOUT = env.int("COMMUNITY_MAIL_TIMEOUT", default=5)  # the after-commit try
+COMMUNITY_MAIL_MAX_ATTEMPTS = env.int("COMMUNITY_MAIL_MAX_ATTEMPTS", default=10)
+COMMUNITY_MAIL_CLAIM_TIMEOUT = 10 * 60  # a "sending" row older than this was abandoned
+# Never shown on public pages (comments invalidate themselves, see community/signals.py).
+PAGECACHE_PRIVATE_MODELS = [
+    "community.ContactMessage",
+    "community.Subscriber",
+    "community.OutboundEmail",
+    "community.Comment",
+]

@@ -1,0 +1,115 @@
+"""Anonymous pages are cached whole and invalidated the moment content changes."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from articles.models import Article, Category, Tag
+from fibrosite.config import cache_from_url
+from fibrosite.pagecache import content_changed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article(db):
+    category = Category.objects.create(name="Sleep", slug="sleep")
+    return Article.objects.create(
+        title="Resting well",
+        slug="resting-well",
+        summary="Rest helps.",
+        body="Body text.",
+        category=category,
+        status=Article.Status.PUBLISHED,
+        publish_at=timezone.now() - timedelta(days=1),
+    )
+
+
+def test_second_anonymous_visit_is_served_from_the_cache(
+    client, article, django_assert_num_queries
+):
+    first = client.get("/articles/resting-well/")
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(1):  # only the content version
+        second = client.get("/articles/resting-well/")
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_an_editors_save_shows_on_the_next_request(client, article):
+    client.get("/articles/resting-well/")
+    article.title = "Resting well, revised"
+    article.save()
+    response = client.get("/articles/resting-well/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Resting well, revised" in response.content.decode()
+
+
+def test_many_to_many_changes_and_deletes_invalidate(client, article):
+    client.get("/articles/resting-well/")
+    article.tags.add(Tag.objects.create(name="Naps", slug="naps"))
+    assert ">Naps</a>" in client.get("/articles/resting-well/").content.decode()
+    client.get("/")
+    article.delete()
+    assert "Resting well" not in client.get("/").content.decode()
+
+
+def test_bulk_updates_invalidate_through_content_changed(client, article):
+    client.get("/")
+    Article.objects.update(title="Renamed in bulk")
+    content_changed()
+    assert "Renamed in bulk" in client.get("/").content.decode()
+
+
+def test_scheduled_article_appears_without_anyone_saving(client, article):
+    Article.objects.create(
+        title="Arrives shortly",
+        slug="arrives-shortly",
+        summary="Soon.",
+        body="Soon.",
+        category=article.category,
+        status=Article.Status.PUBLISHED,
+        publish_at=timezone.now() + timedelta(seconds=1),
+    )
+    assert "Arrives shortly" not in client.get("/").content.decode()
+    time.sleep(1.1)
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Arrives shortly" in response.content.decode()
+
+
+def test_logged_in_editors_bypass_the_cache(article, django_user_model):
+    editor = Client()
+    editor.force_login(django_user_model.objects.create_user("ed", is_staff=True))
+    editor.get("/articles/resting-well/")
+    assert "X-Page-Cache" not in editor.get("/articles/resting-well/")
+
+
+def test_anonymous_pages_set_no_cookie_and_can_be_revalidated(client, article):
+    response = client.get("/articles/resting-well/")
+    assert not response.cookies
+    assert "public" in response["Cache-Control"] and "s-maxage=60" in response["Cache-Control"]
+    assert response["ETag"] and response["Last-Modified"]
+    again = client.get("/articles/resting-well/", headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304
+
+
+def test_errors_and_health_checks_are_not_cached(client, article):
+    client.get("/articles/nope/")
+    assert "X-Page-Cache" not in client.get("/articles/nope/")
+    assert "X-Page-Cache" not in client.get("/healthz")
+
+
+@pytest.mark.fault
+def test_pages_still_serve_when_redis_stops(client, article, private_redis):
+    with override_settings(CACHES={"default": cache_from_url(private_redis.url)}):
+        assert client.get("/articles/resting-well/")["X-Page-Cache"] == "miss"
+        assert client.get("/articles/resting-well/")["X-Page-Cache"] == "hit"
+        private_redis.stop()
+        response = client.get("/articles/resting-well/")
+        assert response.status_code == 200
+        assert "Resting well" in response.content.decode()
