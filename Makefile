@@ -6,6 +6,10 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=fibrosite.test_settings
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+CHROMIUM := /usr/bin/chromium
+# Browser tests run when Chromium is installed (CI installs it; see .ci/run).
+BROWSER_FILTER := $(if $(wildcard $(CHROMIUM)),,-m "not browser")
+
 .PHONY: install run serve test lint test-browser clean
 
 install: $(STAMP)
@@ -43,7 +47,12 @@ lint: install
 test: lint
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -z "$(wildcard $(CHROMIUM))" ]; then echo "Chromium not found: skipping browser tests (apt-get install chromium)"; fi
+	$(PY) -m pytest $(BROWSER_FILTER) $(PYTEST_ARGS)
+
+test-browser: install
+	@test -x $(CHROMIUM) || { echo "Browser tests need Chromium: apt-get install -y chromium"; exit 1; }
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
