@@ -7,6 +7,7 @@ from django.urls import include, path
 from articles import editor
 from articles.sitemaps import ArticleSitemap, CategorySitemap, PagesSitemap
 from fibrosite import views
+from store.sitemaps import StoreSitemap
 
 admin.site.site_header = "FibroSite editors"
 admin.site.site_title = "FibroSite admin"
@@ -16,6 +17,7 @@ sitemaps = {
     "pages": PagesSitemap,
     "articles": ArticleSitemap,
     "categories": CategorySitemap,
+    "store": StoreSitemap,
 }
 
 urlpatterns = [

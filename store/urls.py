@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from store import views
 
 app_name = "store"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.StoreHomeView.as_view(), name="home"),
+    path("product/<slug:slug>/", views.ProductDetailView.as_view(), name="product"),
+    path("go/<slug:slug>/", views.go, name="go"),
+    path("<slug:slug>/", views.CategoryView.as_view(), name="category"),
+]
