@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # Browser tests run when Chromium is installed (CI installs it; see .ci/run).
 BROWSER_FILTER := $(if $(wildcard $(CHROMIUM)),,-m "not browser")
 
-.PHONY: install run serve test lint test-browser clean
+.PHONY: install run serve test lint test-browser bench clean
 
 install: $(STAMP)
 
@@ -56,3 +56,9 @@ test-browser: install
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+# Benchmark: the site under gunicorn beside a minimal Django view and a static file (see bench/run.py).
+bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	$(PY) bench/run.py --db sqlite $(BENCH_ARGS)
+	$(PY) bench/run.py --db postgres $(BENCH_ARGS)
