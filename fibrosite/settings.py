@@ -225,6 +225,7 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 MARKDOWNX_MEDIA_PATH = "uploads/"
 
+
 # Community: contact, signups, comments (see community/). Rate limits are
 # "COUNT/SECONDS" per client address, counted in the shared cache.
 def _rate(name, default):

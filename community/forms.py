@@ -1,0 +1,154 @@
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+
+from community.mail import header_safe
+from community.models import EMAIL_MAX, INTEREST_FIELDS, NAME_MAX, Comment, ContactMessage
+
+STARTED_SALT = "community.form-started"
+SEND_AGAIN = (
+    "Thank you! To keep automated spam out, please check your message and press send once more."
+)
+
+SIGNUP_CONSENT = (
+    "I agree that FibroSite may email me about the interests I ticked. "
+    "I can unsubscribe at any time with the link in every email."
+)
+
+
+def started_stamp():
+    return signing.Signer(salt=STARTED_SALT).sign(str(time.time()))
+
+
+class BotCheckForm(forms.Form):
+    """A honeypot people never see, and a signed time the form was first shown.
+
+    `is_bot` (honeypot filled) means: drop silently and thank them. A too-quick or
+    tampered timestamp is a form error instead, so a person keeps what they wrote.
+    """
+
+    leave_empty = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("started", started_stamp())
+
+    @property
+    def is_bot(self):
+        return bool(self.data.get(self.add_prefix("leave_empty"), "").strip())
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            started = float(signing.Signer(salt=STARTED_SALT).unsign(self.data.get("started", "")))
+        except (signing.BadSignature, ValueError):
+            started = None
+        if started is None or time.time() - started < settings.COMMUNITY_FORM_MIN_SECONDS:
+            # A fresh stamp, so pressing send again after a moment goes through.
+            self.data = self.data.copy()
+            self.data["started"] = started_stamp()
+            raise forms.ValidationError(SEND_AGAIN, code="too_fast")
+        return cleaned
+
+    @property
+    def bot_fields(self):
+        return [self["leave_empty"], self["started"]]
+
+
+def clean_name(value):
+    """Names are one line of plain text: line breaks and control characters become spaces."""
+    return header_safe(value, NAME_MAX)
+
+
+class ContactForm(BotCheckForm):
+    name = forms.CharField(
+        label="Your name",
+        max_length=NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=EMAIL_MAX,
+        help_text="We only use it to reply to you.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    topic = forms.ChoiceField(label="What is it about?", choices=ContactMessage.Topic.choices)
+    message = forms.CharField(
+        label="Your message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off"}),
+    )
+    consent = forms.BooleanField(
+        label="I agree that FibroSite may store this message and email me a reply.",
+    )
+
+    def clean_name(self):
+        return clean_name(self.cleaned_data["name"])
+
+
+class SignupForm(BotCheckForm):
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=EMAIL_MAX,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    first_name = forms.CharField(
+        label="Your first name (optional)",
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    wants_updates = forms.BooleanField(
+        label="Chronic illness updates: an email when we publish new articles",
+        required=False,
+        initial=True,
+    )
+    wants_whatsapp = forms.BooleanField(
+        label="The WhatsApp community: we'll send you the group's rules and invite link",
+        required=False,
+    )
+    wants_store_news = forms.BooleanField(
+        label="Store news: new products and offers, now and then", required=False
+    )
+    consent = forms.BooleanField(label=SIGNUP_CONSENT)
+
+    def clean_first_name(self):
+        return clean_name(self.cleaned_data["first_name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in INTEREST_FIELDS):
+            raise forms.ValidationError("Please tick at least one thing you'd like to hear about.")
+        return cleaned
+
+
+class CommentForm(BotCheckForm):
+    name = forms.CharField(
+        label="Your name (shown with your comment)",
+        max_length=NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Your email address (never shown)",
+        max_length=EMAIL_MAX,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    body = forms.CharField(
+        label="Your comment",
+        max_length=Comment._meta.get_field("body").max_length,
+        widget=forms.Textarea(attrs={"rows": 7, "autocomplete": "off"}),
+    )
+    consent = forms.BooleanField(
+        label="I agree that my name and comment are shown here once an editor approves them."
+    )
+
+    def clean_name(self):
+        return clean_name(self.cleaned_data["name"])

@@ -1,0 +1,212 @@
+"""The one way the site sends mail: an outbox row first, delivery after commit.
+
+`enqueue()` writes an `OutboundEmail` row inside the caller's transaction (so the
+mail exists exactly when the message, signup or comment does) and, once that
+transaction commits, tries to deliver it once with a short timeout. Whatever is
+still due is delivered by `manage.py send_pending_mail` (cron) or
+`send_digest`, through `deliver_due()`.
+
+Each row is claimed with a conditional UPDATE (pending -> sending, only if it is
+still pending), so two runs at once never send the same row. The window left:
+if the process dies after the mail server accepted a message but before the row
+is marked sent, the row stays "sending"; after COMMUNITY_MAIL_CLAIM_TIMEOUT it is
+claimed again and that one mail goes out twice. Nothing is ever lost.
+"""
+
+import logging
+import re
+import uuid
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from community import tokens
+from community.models import OutboundEmail
+
+logger = logging.getLogger("fibrosite.community.mail")
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+
+
+def header_safe(text, max_length=150):
+    """One line of text for a header: control characters (CR, LF, ...) become spaces."""
+    flat = " ".join(_CONTROL.sub(" ", str(text)).split())
+    return flat[:max_length]
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def staff_recipients():
+    if settings.NOTIFY_EMAILS:
+        return list(settings.NOTIFY_EMAILS)
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def subscriber_headers(subscriber):
+    """RFC 2369 / RFC 8058 one-click unsubscribe, on every mail to a subscriber."""
+    url = absolute(reverse("community:unsubscribe", args=[tokens.unsubscribe_token(subscriber)]))
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def enqueue(
+    kind,
+    to,
+    subject,
+    body,
+    *,
+    reply_to="",
+    headers=None,
+    person_email="",
+    dedupe_key=None,
+):
+    """Store a mail in the outbox; try to send it right after the transaction commits."""
+    to = [address for address in to if address]
+    if not to:
+        logger.warning("No recipients for a %s mail; nothing queued.", kind)
+        return None
+    row = OutboundEmail.objects.create(
+        kind=kind,
+        to=to,
+        reply_to=reply_to,
+        subject=header_safe(subject, 200),
+        body=body,
+        headers=headers or {},
+        person_email=person_email.lower(),
+        dedupe_key=dedupe_key,
+    )
+    transaction.on_commit(partial(_deliver_quietly, [row.pk]))
+    return row
+
+
+def _deliver_quietly(ids):
+    # Runs after the visitor's data is committed: a failure here must not turn
+    # their request into an error page. The row stays due for send_pending_mail.
+    try:
+        deliver_due(ids=ids, timeout=settings.COMMUNITY_MAIL_TIMEOUT)
+    except Exception:
+        logger.exception("Immediate delivery failed; send_pending_mail will retry.")
+
+
+def _due(now):
+    stale = now - timedelta(seconds=settings.COMMUNITY_MAIL_CLAIM_TIMEOUT)
+    return Q(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=OutboundEmail.Status.SENDING, claimed_at__lt=stale
+    )
+
+
+def _claim(pk, now):
+    """Take one row for this run, atomically; None if another run has it or it is not due."""
+    token = uuid.uuid4()
+    claimed = (
+        OutboundEmail.objects.filter(_due(now), pk=pk).update(
+            status=OutboundEmail.Status.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+        == 1
+    )
+    return OutboundEmail.objects.get(pk=pk, claim_token=token) if claimed else None
+
+
+def backoff(attempts):
+    """1, 2, 4, ... minutes after each failure, at most 6 hours."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+
+
+def _build(row):
+    return EmailMessage(
+        subject=header_safe(row.subject, 200),
+        body=row.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=row.to,
+        reply_to=[row.reply_to] if row.reply_to else None,
+        headers={name: header_safe(value, 500) for name, value in row.headers.items()},
+    )
+
+
+def _connection(timeout):
+    connection = mail.mailers.default
+    if timeout and hasattr(connection, "timeout"):
+        connection.timeout = min(connection.timeout or timeout, timeout)
+    return connection
+
+
+def deliver_due(ids=None, *, batch_size=100, timeout=None):
+    """Send every due row (or the due rows among `ids`); return (sent, failed)."""
+    sent = failed = 0
+    connection = None
+    last_pk = 0
+    while True:
+        now = timezone.now()
+        candidates = OutboundEmail.objects.filter(_due(now), pk__gt=last_pk)
+        if ids is not None:
+            candidates = candidates.filter(pk__in=ids)
+        batch = list(candidates.order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            break
+        last_pk = batch[-1]
+        for pk in batch:
+            row = _claim(pk, timezone.now())
+            if row is None:
+                continue
+            connection = connection or _connection(timeout)
+            try:
+                accepted = connection.send_messages([_build(row)])
+                if not accepted:
+                    raise RuntimeError("the mail backend accepted nothing")
+            except Exception as error:
+                failed += 1
+                _record_failure(row, error)
+                connection = _close(connection)
+            else:
+                sent += 1
+                OutboundEmail.objects.filter(pk=row.pk, claim_token=row.claim_token).update(
+                    status=OutboundEmail.Status.SENT,
+                    sent_at=timezone.now(),
+                    claim_token=None,
+                    last_error="",
+                )
+    _close(connection)
+    return sent, failed
+
+
+def _close(connection):
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:
+            logger.warning("Closing the mail connection failed.", exc_info=True)
+    return None
+
+
+def _record_failure(row, error):
+    gave_up = row.attempts >= settings.COMMUNITY_MAIL_MAX_ATTEMPTS
+    logger.warning(
+        "Mail %s (%s) failed on attempt %s%s: %s",
+        row.pk,
+        row.kind,
+        row.attempts,
+        ", giving up" if gave_up else "",
+        error,
+    )
+    OutboundEmail.objects.filter(pk=row.pk, claim_token=row.claim_token).update(
+        status=OutboundEmail.Status.FAILED if gave_up else OutboundEmail.Status.PENDING,
+        next_attempt_at=timezone.now() + backoff(row.attempts),
+        claim_token=None,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
