@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -97,6 +97,18 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("publish_at")
             .values_list("publish_at", flat=True)
             .first()
+        )
+
+    def with_neighbours(self):
+        """Annotate the next newer and older published article (title, slug) in one query."""
+        published = Article.objects.published()
+        newer = published.filter(publish_at__gt=OuterRef("publish_at")).order_by("publish_at")
+        older = published.filter(publish_at__lt=OuterRef("publish_at")).order_by("-publish_at")
+        return self.annotate(
+            newer_slug=Subquery(newer.values("slug")[:1]),
+            newer_title=Subquery(newer.values("title")[:1]),
+            older_slug=Subquery(older.values("slug")[:1]),
+            older_title=Subquery(older.values("title")[:1]),
         )
 
     def for_listing(self):

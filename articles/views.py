@@ -83,6 +83,7 @@ class ArticleDetailView(BreadcrumbsMixin, DetailView):
             Article.objects.visible_to(self.request.user)
             .select_related("category", "author")
             .prefetch_related("tags", "faqs", "references")
+            .with_neighbours()
         )
 
     def get(self, request, *args, **kwargs):
@@ -105,13 +106,10 @@ class ArticleDetailView(BreadcrumbsMixin, DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         tag_ids = [tag.id for tag in article.tags.all()]
-        published = Article.objects.published()
-        newer = published.filter(publish_at__gt=article.publish_at).order_by("publish_at")
-        older = published.filter(publish_at__lt=article.publish_at).order_by("-publish_at")
         context = super().get_context_data(
-            related=published.for_listing().related_to(article, tag_ids)[:3],
-            newer=newer.only("title", "slug").first(),
-            older=older.only("title", "slug").first(),
+            related=Article.objects.published().for_listing().related_to(article, tag_ids)[:3],
+            newer=neighbour(article, "newer"),
+            older=neighbour(article, "older"),
             **kwargs,
         )
         context["structured_data"].insert(0, seo.medical_web_page(article))
@@ -120,6 +118,16 @@ class ArticleDetailView(BreadcrumbsMixin, DetailView):
             context["structured_data"].append(seo.faq_page(faqs))
         context["hero_url"] = seo.hero_url(article)
         return context
+
+
+def neighbour(article, side):
+    """The previous/next published article, from the annotations `with_neighbours` adds."""
+    slug = getattr(article, f"{side}_slug", None)
+    return (
+        {"title": getattr(article, f"{side}_title"), "url": reverse("articles:detail", args=[slug])}
+        if slug
+        else None
+    )
 
 
 class FAQView(BreadcrumbsMixin, ListView):

@@ -9,71 +9,20 @@ bench/results/<db>.md. Figures are only comparable within one run: quote the rat
 
 import argparse
 import json
-import os
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serve import PY, ROOT, Server, run, site_env, status_of  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 LDN = "/articles/low-dose-naltrexone-fibromyalgia-fatigue/"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run(cmd, env, **kwargs):
-    subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
-
-
-def wait_for(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own loopback server
-            return
-        except Exception:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def status_of(url):
-    try:
-        return urllib.request.urlopen(url, timeout=5).status  # noqa: S310
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-class Server:
-    def __init__(self, app, env, cwd=ROOT, pythonpath=None):
-        self.port = free_port()
-        env = dict(env)
-        if pythonpath:
-            env["PYTHONPATH"] = pythonpath
-        gunicorn = str(Path(PY).parent / "gunicorn")
-        self.process = subprocess.Popen(
-            ["taskset", "-c", "0", gunicorn, app, "--workers", "2", "--bind",
-             f"127.0.0.1:{self.port}", "--no-control-socket", "--log-level", "warning"],
-            env=env, cwd=cwd, start_new_session=True,
-        )  # fmt: skip
-        self.url = f"http://127.0.0.1:{self.port}"
-        wait_for(self.url + "/")
-
-    def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=20)
 
 
 def wrk(url, duration, connections):
@@ -105,32 +54,6 @@ def measure(label, url, args, rows, baseline=None):
     return result
 
 
-def site_env(args, workdir):
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_"))
-    }
-    env.update(
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        SITE_URL="http://127.0.0.1:8000",
-        MEDIA_ROOT=str(workdir / "media"),
-        EMAIL_URL="consolemail://",
-        DJANGO_SETTINGS_MODULE="fibrosite.settings",
-    )
-    if args.db == "postgres":
-        name = f"fibrosite_bench_{os.getpid()}"
-        subprocess.run(
-            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True
-        )
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-        env["CACHE_URL"] = "redis://127.0.0.1:6379/5"
-        subprocess.run(["redis-cli", "-n", "5", "flushdb"], check=True, capture_output=True)
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    return env
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -144,7 +67,7 @@ def main():
             )
 
     workdir = Path(tempfile.mkdtemp(prefix="fibrosite-bench-"))
-    env = site_env(args, workdir)
+    env = site_env(args.db, workdir)
     manage = [PY, "manage.py"]
     run([*manage, "migrate", "--noinput", "-v0"], env)
     run([*manage, "collectstatic", "--noinput", "-v0"], env)

@@ -52,6 +52,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /editor/",
         "Disallow: /search/",
+        "Disallow: /store/go/",
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -21,6 +21,7 @@ OUR_VARIABLES = {
     "MEDIA_ROOT",
     "SITE_URL",
     "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests; production never has it
 }
 STRONG_KEY = "k3y-" + "q7Zp2xR9mV4tL8wN1cF6hJ0bY5sD3gK" * 2
 PRINT_SETTINGS = (
