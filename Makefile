@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # Browser tests run when Chromium is installed (CI installs it; see .ci/run).
 BROWSER_FILTER := $(if $(wildcard $(CHROMIUM)),,-m "not browser")
 
-.PHONY: install run serve test lint test-browser bench clean
+.PHONY: install run serve test lint test-browser bench audit clean
 
 install: $(STAMP)
 
@@ -62,3 +62,9 @@ bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
 	$(PY) bench/run.py --db sqlite $(BENCH_ARGS)
 	$(PY) bench/run.py --db postgres $(BENCH_ARGS)
+
+# Audit: Lighthouse, axe and the Nu HTML checker on the main pages (see audit/run.py).
+audit: install
+	@test -x $(CHROMIUM) || { echo "make audit needs Chromium: apt-get install -y chromium"; exit 1; }
+	cd audit && npm ci --no-audit --no-fund --silent
+	$(PY) audit/run.py
