@@ -88,6 +88,7 @@ class ContactForm(BotCheckForm):
     )
     consent = forms.BooleanField(
         label="I agree that FibroSite may store this message and email me a reply.",
+        error_messages={"required": "Please tick this box so we can keep and answer your message."},
     )
 
     def clean_name(self):
@@ -118,7 +119,10 @@ class SignupForm(BotCheckForm):
     wants_store_news = forms.BooleanField(
         label="Store news: new products and offers, now and then", required=False
     )
-    consent = forms.BooleanField(label=SIGNUP_CONSENT)
+    consent = forms.BooleanField(
+        label=SIGNUP_CONSENT,
+        error_messages={"required": "Please tick this box so we may email you."},
+    )
 
     def clean_first_name(self):
         return clean_name(self.cleaned_data["first_name"])
@@ -147,7 +151,8 @@ class CommentForm(BotCheckForm):
         widget=forms.Textarea(attrs={"rows": 7, "autocomplete": "off"}),
     )
     consent = forms.BooleanField(
-        label="I agree that my name and comment are shown here once an editor approves them."
+        label="I agree that my name and comment are shown here once an editor approves them.",
+        error_messages={"required": "Please tick this box so we may show your comment."},
     )
 
     def clean_name(self):

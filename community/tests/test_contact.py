@@ -188,3 +188,11 @@ def test_rate_limit_fails_open_when_the_cache_is_down(send, settings, private_re
 
     assert send(URL, message()).status_code == 302
     assert ContactMessage.objects.count() == 2
+
+
+def test_missing_consent_gets_a_plain_explanation_next_to_the_box(send):
+    response = send(URL, message(consent=""))
+    assert "Please tick this box so we can keep and answer your message." in (
+        response.content.decode()
+    )
+    assert not ContactMessage.objects.exists()
