@@ -38,7 +38,7 @@ serve: install
 	  $(PY) manage.py migrate --noinput && \
 	  $(PY) manage.py collectstatic --noinput -v 0 && \
 	  $(PY) manage.py load_demo && \
-	  $(VENV)/bin/gunicorn fibrosite.wsgi --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -
+	  DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-true} $(VENV)/bin/gunicorn fibrosite.wsgi --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -
 
 lint: install
 	$(VENV)/bin/ruff check .

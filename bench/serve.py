@@ -73,6 +73,7 @@ def site_env(db, workdir):
         SITE_URL="http://127.0.0.1:8000",
         MEDIA_ROOT=str(workdir / "media"),
         EMAIL_URL="consolemail://",
+        DJANGO_SERVE_MEDIA="true",
         DJANGO_SETTINGS_MODULE="fibrosite.settings",
     )
     if db == "postgres":

@@ -27,7 +27,7 @@ CONTENT_APPS = {"articles", "store", "community"}
 # Models of the content apps that never appear on a public page.
 PRIVATE_MODELS = set(getattr(settings, "PAGECACHE_PRIVATE_MODELS", ()))
 KEY_PREFIX = "page:"
-UNCACHED_PATHS = ("/healthz", "/admin/", "/editor/", "/store/go/")
+UNCACHED_PATHS = ("/healthz", "/admin/", "/editor/", "/store/go/", "/media/", "/static/")
 
 
 def _version_model():

@@ -158,6 +158,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Let Django serve uploaded images itself when no proxy does (debug, `make serve`).
+SERVE_MEDIA = boolean(env.str("DJANGO_SERVE_MEDIA", default=str(DEBUG)), "DJANGO_SERVE_MEDIA")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

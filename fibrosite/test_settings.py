@@ -18,3 +18,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Serve static files from the finders; tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Route /media/ through Django so tests can fetch uploaded images.
+SERVE_MEDIA = True

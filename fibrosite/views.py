@@ -1,10 +1,12 @@
 import logging
 import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.views import static
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
@@ -56,3 +58,28 @@ def robots_txt(request):
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+
+
+@require_GET
+def media(request, path):
+    """Uploaded images, when no proxy serves MEDIA_ROOT (`make serve`, bench, audit).
+
+    Only the image types we store, with their own content type, nosniff (from
+    SecurityMiddleware) and a sandboxing policy: nothing uploaded can run.
+    """
+    content_type = MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
+    if content_type is None:
+        raise Http404
+    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Type"] = content_type
+    response["Cache-Control"] = "public, max-age=2592000"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
