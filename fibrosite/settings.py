@@ -6,6 +6,7 @@ DJANGO_DEBUG=true, which allows the development key below.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,13 +79,16 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "markdownx",
+    "axes",
     "articles",
     "store",
     "community",
 ]
 
 MIDDLEWARE = [
+    "fibrosite.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "fibrosite.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "fibrosite.pagecache.AnonymousPageCacheMiddleware",
@@ -95,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fibrosite.urls"
@@ -140,6 +145,25 @@ MAILERS = {"default": _config["mailer"]}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"FibroSite <hello@{SITE_HOST}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTIFY_EMAILS = env.list("NOTIFY_EMAILS", default=[])
+
+# Admin sign-in: after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair waits ADMIN_LOCKOUT_MINUTES. Keyed on the pair, so an attacker
+# elsewhere cannot lock an editor out from everywhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_ip"
+
+# Request bodies over these sizes get 413 before they are read (the proxy should
+# enforce the same; see deploy/nginx.conf).
+MAX_PUBLIC_BODY_BYTES = env.int("MAX_PUBLIC_BODY_BYTES", default=64 * 1024)
+MAX_STAFF_BODY_BYTES = env.int("MAX_STAFF_BODY_BYTES", default=10 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

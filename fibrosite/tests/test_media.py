@@ -2,9 +2,9 @@
 
 import pytest
 
-pytestmark = pytest.mark.django_db
-
 from articles.tests.conftest import image_bytes
+
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
