@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     # Matched before the articles app's patterns (community's include comes first).
     path("articles/<slug:slug>/comment/", views.CommentView.as_view(), name="comment"),
+    path("articles/<slug:slug>/comments/", views.CommentListView.as_view(), name="comments"),
     path(
         "articles/<slug:slug>/comment/thanks/",
         views.CommentThanksView.as_view(),

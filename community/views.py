@@ -3,13 +3,13 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.generic import FormView, TemplateView, View
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from articles.models import Article
 from articles.views import HOME, BreadcrumbsMixin
 from community import services, tokens
 from community.forms import SIGNUP_CONSENT, CommentForm, ContactForm, SignupForm
-from community.models import INTEREST_FIELDS, CommunitySettings
+from community.models import INTEREST_FIELDS, Comment, CommunitySettings
 from community.ratelimit import over_limit, too_many_requests
 
 
@@ -106,6 +106,34 @@ class CommentView(ProtectedFormView):
             HOME,
             (self.article.title, self.article.get_absolute_url()),
             (self.title, self.request.path),
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(article=self.article, **kwargs)
+
+
+class CommentListView(BreadcrumbsMixin, ListView):
+    """Every approved comment on an article, oldest first, a page at a time."""
+
+    template_name = "community/comment_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.article = get_object_or_404(
+            Article.objects.published().only("title", "slug"), slug=self.kwargs["slug"]
+        )
+        return (
+            Comment.objects.approved()
+            .filter(article=self.article)
+            .only("name", "body", "created", "reply")
+            .order_by("created", "id")
+        )
+
+    def get_crumbs(self):
+        return [
+            HOME,
+            (self.article.title, self.article.get_absolute_url()),
+            ("Comments", self.request.path),
         ]
 
     def get_context_data(self, **kwargs):

@@ -1,8 +1,11 @@
 from django import template
+from django.db.models import Count, Window
 
 from community.models import Comment, SiteLink
 
 register = template.Library()
+
+COMMENTS_ON_ARTICLE = 10
 
 
 @register.simple_tag(takes_context=True)
@@ -30,11 +33,17 @@ def site_links(context):
 
 
 @register.simple_tag
-def approved_comments(article):
-    """One query, whatever the number of comments (the reply is on the same row)."""
-    return list(
+def recent_comments(article, limit=COMMENTS_ON_ARTICLE):
+    """The newest approved comments (oldest first) and the total, in one query.
+
+    The total comes from a window count, evaluated before the LIMIT, so a popular
+    article's page stays small and its query count constant.
+    """
+    newest = list(
         Comment.objects.approved()
         .filter(article=article)
+        .annotate(total=Window(Count("id")))
         .only("name", "body", "created", "reply")
-        .order_by("created", "id")
+        .order_by("-created", "-id")[:limit]
     )
+    return {"comments": newest[::-1], "total": newest[0].total if newest else 0}

@@ -132,3 +132,29 @@ def test_article_page_queries_do_not_grow_with_comments(
     link_queries = [q for q in captured if "community_sitelink" in q["sql"]]
     assert len(comment_queries) == 1
     assert len(link_queries) == 1, "footer and article links share one query"
+
+
+def test_a_busy_article_shows_its_newest_comments_and_links_to_all_of_them(client, article):
+    for n in range(25):
+        approved(
+            article,
+            1,
+            name=f"Reader {n}",
+            created=timezone.now() - timezone.timedelta(minutes=100 - n),
+        )
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "25 comments" in html
+    assert html.count('class="comment"') == 10
+    assert "Reader 24" in html and "Reader 15" in html and "Reader 14" not in html
+    assert html.index("Reader 15") < html.index("Reader 24")  # oldest first among the newest
+    assert f'href="/articles/{article.slug}/comments/"' in html
+
+    all_page = client.get(f"/articles/{article.slug}/comments/").content.decode()
+    assert all_page.count('class="comment"') == 25 and "Reader 0" in all_page
+
+
+def test_comments_page_paginates_and_refuses_unknown_articles_and_pages(client, article):
+    approved(article, 60)
+    assert "Page 1 of 2" in client.get(f"/articles/{article.slug}/comments/").content.decode()
+    assert client.get(f"/articles/{article.slug}/comments/?page=3").status_code == 404
+    assert client.get("/articles/nope/comments/").status_code == 404
