@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.html import format_html
 from markdownx.widgets import AdminMarkdownxWidget
@@ -87,7 +88,11 @@ class ArticleAdmin(MarkdownAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.update(status=Article.Status.PUBLISHED)
+        drafts = queryset.filter(status=Article.Status.DRAFT)
+        # Drafts dated in the past go live now; those dated in the future are scheduled.
+        count = drafts.filter(publish_at__lte=Now()).update(
+            status=Article.Status.PUBLISHED, publish_at=Now()
+        ) + drafts.update(status=Article.Status.PUBLISHED)
         content_changed()
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
 

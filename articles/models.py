@@ -198,6 +198,10 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.render()
+        if self._going_live_now():
+            # A draft published today goes out today (feeds, digests), not on the day
+            # it was first drafted. A date the editor set on purpose is kept.
+            self.publish_at = timezone.now()
         with transaction.atomic():
             super().save(*args, **kwargs)
             if self._saved_slug and self._saved_slug != self.slug:
@@ -211,21 +215,43 @@ class Article(models.Model):
                 )
                 Article.objects.filter(pk=self.pk).update(hero_renditions=self.hero_renditions)
             self.update_search_index()
-        self._saved_slug, self._saved_hero = self.slug, self.hero_image.name or ""
+        self._remember_saved()
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.slug])
 
-    # What the database held when loaded, to notice slug and image changes on save.
+    # What the database held when loaded, to notice changes on save.
     _saved_slug = None
     _saved_hero = ""
+    _saved_status = None
+    _saved_publish_at = None
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)
-        instance._saved_slug = instance.__dict__.get("slug")
-        instance._saved_hero = instance.__dict__.get("hero_image") or ""
+        instance._remember_saved()
         return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_saved()
+
+    def _remember_saved(self):
+        # Read __dict__ directly: a deferred field must not cost a query here.
+        values = self.__dict__
+        self._saved_slug = values.get("slug")
+        hero = values.get("hero_image")
+        self._saved_hero = (getattr(hero, "name", hero) or "") if hero is not None else ""
+        self._saved_status = values.get("status")
+        self._saved_publish_at = values.get("publish_at")
+
+    def _going_live_now(self):
+        return (
+            self._saved_status == self.Status.DRAFT
+            and self.status == self.Status.PUBLISHED
+            and self.publish_at == self._saved_publish_at
+            and self.publish_at <= timezone.now()
+        )
 
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():

@@ -1,8 +1,10 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -31,9 +33,34 @@ def csv_response(filename, header, rows):
     return response
 
 
-@admin.action(description="Erase everything stored for these email addresses (privacy request)")
+ERASE_PERMISSIONS = [
+    "community.delete_contactmessage",
+    "community.delete_comment",
+    "community.delete_subscriber",
+]
+
+
+@admin.action(
+    description="Erase everything stored for these email addresses (privacy request)",
+    permissions=["erase"],
+)
 def erase_personal_data(modeladmin, request, queryset):
     emails = set(queryset.values_list("email", flat=True))
+    if request.POST.get("confirm") != "yes":
+        # Erasing cannot be undone: show what will go first, like Django's delete action.
+        return TemplateResponse(
+            request,
+            "admin/community/erase_confirmation.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": "Erase personal data?",
+                "emails": sorted(emails),
+                "counts": services.personal_data_counts(emails),
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": modeladmin.model._meta,
+            },
+        )
     removed = services.erase_personal_data(emails)
     summary = ", ".join(f"{count} {what}" for what, count in removed.items())
     modeladmin.message_user(
@@ -44,8 +71,13 @@ def erase_personal_data(modeladmin, request, queryset):
     )
 
 
+class EraseMixin:
+    def has_erase_permission(self, request):
+        return request.user.has_perms(ERASE_PERMISSIONS)
+
+
 def _set_status(status, description):
-    @admin.action(description=description)
+    @admin.action(description=description, permissions=["change"])
     def action(modeladmin, request, queryset):
         count = queryset.update(status=status)
         if queryset.model is Comment:
@@ -57,7 +89,7 @@ def _set_status(status, description):
 
 
 @admin.register(ContactMessage)
-class ContactMessageAdmin(admin.ModelAdmin):
+class ContactMessageAdmin(EraseMixin, admin.ModelAdmin):
     list_display = ["created", "name", "email", "topic", "status", "assignee", "excerpt"]
     list_display_links = ["created", "name"]
     list_filter = ["status", "topic", "assignee", "created"]
@@ -87,7 +119,7 @@ class ContactMessageAdmin(admin.ModelAdmin):
     def excerpt(self, obj):
         return Truncator(obj.message).chars(80)
 
-    @admin.action(description="Assign to me")
+    @admin.action(description="Assign to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
         count = queryset.update(assignee=request.user)
         self.message_user(request, f"{count} assigned to you.", messages.SUCCESS)
@@ -105,7 +137,7 @@ class ContactMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(EraseMixin, admin.ModelAdmin):
     list_display = ["created", "name", "article", "excerpt", "status", "has_reply"]
     list_display_links = ["created", "name"]
     list_filter = ["status", "article", "created"]
@@ -150,7 +182,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(EraseMixin, admin.ModelAdmin):
     list_display = [
         "email",
         "first_name",
@@ -164,8 +196,10 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_filter = ["status", "wants_updates", "wants_whatsapp", "wants_store_news", "created"]
     search_fields = ["email", "first_name"]
     date_hierarchy = "created"
+    # Only the reader can confirm (double opt-in); editors can unsubscribe people.
     readonly_fields = [
         "email",
+        "status",
         "consent_text",
         "consented_at",
         "created",
@@ -187,7 +221,13 @@ class SubscriberAdmin(admin.ModelAdmin):
         "last_mailed_at",
         "digest_sent_until",
     ]
-    actions = ["export_csv", erase_personal_data]
+    actions = ["unsubscribe_selected", "export_csv", erase_personal_data]
+
+    @admin.action(description="Unsubscribe selected people", permissions=["change"])
+    def unsubscribe_selected(self, request, queryset):
+        for subscriber in queryset:
+            services.subscriber_unsubscribe(subscriber)
+        self.message_user(request, f"{len(queryset)} unsubscribed.", messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False  # only the double opt-in adds people
@@ -258,7 +298,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def recipients(self, obj):
         return ", ".join(obj.to)
 
-    @admin.action(description="Send again now (failed or waiting mails)", permissions=["view"])
+    def has_retry_permission(self, request):
+        return request.user.has_perm("community.change_outboundemail")
+
+    @admin.action(description="Send again now (failed or waiting mails)", permissions=["retry"])
     def retry_now(self, request, queryset):
         with transaction.atomic():
             count = queryset.filter(

@@ -89,4 +89,5 @@ def _queue_digest(subscriber, articles, cutoff):
         more=count > MAX_ARTICLES,
         articles_url=absolute(reverse("articles:list")),
         dedupe_key=f"digest:{subscriber.pk}:{cutoff.isoformat()}",
+        deliver_now=False,  # the command delivers the batch over one connection
     )

@@ -72,8 +72,13 @@ def enqueue(
     headers=None,
     person_email="",
     dedupe_key=None,
+    deliver_now=True,
 ):
-    """Store a mail in the outbox; try to send it right after the transaction commits."""
+    """Store a mail in the outbox; try to send it right after the transaction commits.
+
+    Bulk senders (the digest) pass deliver_now=False and deliver the whole batch over
+    one connection afterwards.
+    """
     to = [address for address in to if address]
     if not to:
         logger.warning("No recipients for a %s mail; nothing queued.", kind)
@@ -88,7 +93,8 @@ def enqueue(
         person_email=person_email.lower(),
         dedupe_key=dedupe_key,
     )
-    transaction.on_commit(partial(_deliver_quietly, [row.pk]))
+    if deliver_now:
+        transaction.on_commit(partial(_deliver_quietly, [row.pk]))
     return row
 
 

@@ -148,7 +148,7 @@ def subscriber_unsubscribe(subscriber):
     ).update(status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
 
 
-def mail_subscriber(subscriber, kind, subject, **context):
+def mail_subscriber(subscriber, kind, subject, *, deliver_now=True, **context):
     context.update(
         subscriber=subscriber,
         site_url=absolute("/"),
@@ -162,7 +162,30 @@ def mail_subscriber(subscriber, kind, subject, **context):
         headers=subscriber_headers(subscriber),
         person_email=subscriber.email,
         dedupe_key=context.get("dedupe_key"),
+        deliver_now=deliver_now,
     )
+
+
+def _personal_data(email):
+    return {
+        "contact messages": ContactMessage.objects.filter(email__iexact=email),
+        "comments": Comment.objects.filter(email__iexact=email),
+        "subscribers": Subscriber.objects.with_email(email),
+        "emails in the outbox": OutboundEmail.objects.filter(person_email__iexact=email),
+    }
+
+
+def _clean_addresses(emails):
+    return {e.strip().lower() for e in emails if e and e.strip()}
+
+
+def personal_data_counts(emails):
+    """What erase_personal_data would remove, for the confirmation page."""
+    counts = dict.fromkeys(_personal_data(""), 0)
+    for email in _clean_addresses(emails):
+        for what, rows in _personal_data(email).items():
+            counts[what] += rows.count()
+    return counts
 
 
 def erase_personal_data(emails):
@@ -170,20 +193,14 @@ def erase_personal_data(emails):
 
     Returns {"contact messages": n, ...} for the editor's confirmation message.
     """
-    removed = {"contact messages": 0, "comments": 0, "subscribers": 0, "emails in the outbox": 0}
+    removed = dict.fromkeys(_personal_data(""), 0)
     had_public_comments = False
     with transaction.atomic():
-        for email in {e.strip().lower() for e in emails if e and e.strip()}:
-            comments = Comment.objects.filter(email__iexact=email)
-            had_public_comments |= comments.filter(status=Comment.Status.APPROVED).exists()
-            removed["contact messages"] += ContactMessage.objects.filter(
-                email__iexact=email
-            ).delete()[0]
-            removed["comments"] += comments.delete()[0]
-            removed["subscribers"] += Subscriber.objects.with_email(email).delete()[0]
-            removed["emails in the outbox"] += OutboundEmail.objects.filter(
-                person_email__iexact=email
-            ).delete()[0]
+        for email in _clean_addresses(emails):
+            data = _personal_data(email)
+            had_public_comments |= data["comments"].filter(status=Comment.Status.APPROVED).exists()
+            for what, rows in data.items():
+                removed[what] += rows.delete()[0]
     if had_public_comments:
         content_changed()
     return removed

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import FAQ, Article, Reference, SlugRedirect
 
@@ -171,3 +174,20 @@ def test_editor_without_superuser_rights_can_write_articles(client, django_user_
     response = client.post(reverse("admin:articles_article_add"), article_form(category))
     assert response.status_code == 302
     assert Article.objects.get().author == editor
+
+
+def test_publish_action_dates_old_drafts_today_and_schedules_future_ones(
+    admin_client, make_article
+):
+    old = make_article(status=Article.Status.DRAFT, publish_at=timezone.now() - timedelta(days=9))
+    later = timezone.now() + timedelta(days=2)
+    future = make_article(status=Article.Status.DRAFT, publish_at=later)
+    admin_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "publish", "_selected_action": [old.pk, future.pk]},
+    )
+    old.refresh_from_db()
+    future.refresh_from_db()
+    assert old.status == future.status == Article.Status.PUBLISHED
+    assert timezone.now() - old.publish_at < timedelta(seconds=5)
+    assert future.publish_at == later and not future.is_live

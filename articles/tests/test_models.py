@@ -85,3 +85,17 @@ def test_search_text_includes_faq_answers(article):
     article.refresh_from_db()
     assert "Usually **mild**" in article.search_text
     assert list(Article.objects.search("mild")) == [article]
+
+
+def test_publishing_an_old_draft_dates_it_today_unless_the_editor_chose_a_date(make_article):
+    drafted = timezone.now() - timedelta(days=5)
+    draft = make_article(status=Article.Status.DRAFT, publish_at=drafted)
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    assert timezone.now() - draft.publish_at < timedelta(seconds=5)
+
+    backdated = make_article(status=Article.Status.DRAFT, publish_at=drafted)
+    backdated.status = Article.Status.PUBLISHED
+    backdated.publish_at = drafted - timedelta(days=30)  # the editor's own choice
+    backdated.save()
+    assert backdated.publish_at == drafted - timedelta(days=30)

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from model_bakery import baker
 
@@ -172,8 +173,13 @@ def test_erase_action_removes_everything_for_an_address_and_reports_it(admin_cli
     baker.make(OutboundEmail, to=["editors@x.test"], person_email="ana@example.com")
     chosen = ContactMessage.objects.filter(email="ana@example.com")
 
-    response = act(admin_client, "contactmessage", "erase_personal_data", chosen)
+    # First the editor sees what will go, and nothing is deleted yet.
+    confirm = act(admin_client, "contactmessage", "erase_personal_data", chosen).content.decode()
+    assert "This cannot be undone" in confirm and "ana@example.com" in confirm
+    assert "2 contact messages" in confirm and "1 subscribers" in confirm
+    assert ContactMessage.objects.count() == 3 and Subscriber.objects.exists()
 
+    response = act(admin_client, "contactmessage", "erase_personal_data", chosen, confirm="yes")
     html = response.content.decode()
     assert "Removed 2 contact messages, 1 comments, 1 subscribers, 1 emails in the outbox" in html
     assert list(ContactMessage.objects.values_list("email", flat=True)) == ["keep@example.com"]
@@ -214,3 +220,28 @@ def test_failed_mail_can_be_retried_from_the_admin(admin_client):
     act(admin_client, "outboundemail", "retry_now", [row])
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("pending", 0)
+
+
+def test_view_only_staff_get_no_actions_that_change_or_erase(client, django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_contactmessage", "view_outboundemail"])
+    )
+    client.force_login(viewer)
+    message = make_message(email="ana@example.com")
+    for model in ("contactmessage", "outboundemail"):
+        page = client.get(f"/admin/community/{model}/").content.decode()
+        for action in ("erase_personal_data", "mark_spam", "assign_to_me", "retry_now"):
+            assert f'value="{action}"' not in page
+    response = act(client, "contactmessage", "erase_personal_data", [message], confirm="yes")
+    assert ContactMessage.objects.filter(pk=message.pk).exists()
+    assert response.status_code == 200
+
+
+def test_editors_cannot_confirm_a_subscriber_by_hand_but_can_unsubscribe(admin_client):
+    person = baker.make(Subscriber, email="ana@example.com", consented_at=timezone.now())
+    page = admin_client.get(f"/admin/community/subscriber/{person.pk}/change/").content.decode()
+    assert 'name="status"' not in page
+    act(admin_client, "subscriber", "unsubscribe_selected", [person])
+    person.refresh_from_db()
+    assert person.status == Subscriber.Status.UNSUBSCRIBED

@@ -113,3 +113,29 @@ def test_no_news_means_no_mail(article):
     digest()
     assert mail.outbox == []
     assert Subscriber.objects.get().digest_sent_until is not None
+
+
+def test_queue_only_sends_nothing_until_the_sender_runs(news):
+    subscriber("ana@example.com")
+    call_command("send_digest", "--queue-only", stdout=StringIO())
+    assert mail.outbox == []
+    assert (
+        OutboundEmail.objects.filter(kind="digest", status=OutboundEmail.Status.PENDING).count()
+        == 1
+    )
+    call_command("send_pending_mail", stdout=StringIO())
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+
+
+def test_a_draft_published_after_a_digest_is_in_the_next_one(article):
+    subscriber("ana@example.com")
+    draft = publish(article, "Slow mornings", days_ago=3)
+    Article.objects.filter(pk=draft.pk).update(status=Article.Status.DRAFT)
+    call_command("send_digest", stdout=StringIO())
+    assert not any("Slow mornings" in m.body for m in mail.outbox)
+
+    draft.refresh_from_db()
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    call_command("send_digest", stdout=StringIO())
+    assert sum("Slow mornings" in m.body for m in mail.outbox) == 1

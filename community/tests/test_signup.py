@@ -189,6 +189,17 @@ def test_one_click_unsubscribe_is_a_single_post_without_csrf(send, csrf_client):
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED and subscriber.unsubscribed_at
 
 
+def test_many_one_click_unsubscribes_from_one_provider_address_all_work(send, csrf_client):
+    for n in range(40):  # more than the token rate limit
+        send(URL, signup(email=f"reader{n}@example.com"))
+    urls = [
+        m.message()["List-Unsubscribe"][len("<http://127.0.0.1:8000") : -1] for m in mail.outbox
+    ]
+    statuses = {csrf_client.post(url, REMOTE_ADDR="209.85.220.41").status_code for url in urls}
+    assert statuses == {200}
+    assert not Subscriber.objects.exclude(status=Subscriber.Status.UNSUBSCRIBED).exists()
+
+
 def test_the_unsubscribe_link_shows_a_page_with_a_button_and_changes_nothing(send, client):
     send(URL, signup())
     url = mail.outbox[0].message()["List-Unsubscribe"][len("<http://127.0.0.1:8000") : -1]
