@@ -15,7 +15,7 @@ import time
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -97,13 +97,13 @@ class AnonymousPageCacheMiddleware:
         version = current_version()
         if version is None:
             return self.get_response(request)
-        entry = cache.get(key)
+        entry = caches["pages"].get(key)
         if entry and entry[0] == version and entry[1] > time.time():
             return self._rebuild(entry)
         response = self.get_response(request)
         if self._cacheable_response(request, response):
             self._prepare(response)
-            cache.set(key, self._entry(version, response), self.seconds)
+            caches["pages"].set(key, self._entry(version, response), self.seconds)
             response["X-Page-Cache"] = "miss"
         return response
 

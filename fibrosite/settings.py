@@ -46,7 +46,14 @@ def _configure():
         "database": database_from_url(
             env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
         ),
-        "cache": cache_from_url(env.str("CACHE_URL", default="locmemcache://fibrosite")),
+        # Served without Redis, several processes must still share rate limits and
+        # sessions: the database cache (`manage.py createcachetable`). runserver: memory.
+        "cache": cache_from_url(
+            env.str(
+                "CACHE_URL",
+                default="locmemcache://fibrosite" if debug else "dbcache://fibrosite_cache",
+            )
+        ),
         "mailer": mailer_from_url(env.str("EMAIL_URL", default="consolemail://")),
         "site_url": site_url(env.str("SITE_URL", default="http://127.0.0.1:8000")),
     }
@@ -135,7 +142,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": _config["cache"]}
+CACHES = {
+    "default": _config["cache"],
+    # Whole pages: shared when the cache is Redis; otherwise each process keeps its own
+    # (they are checked against the content version in the database on every hit).
+    "pages": (
+        _config["cache"]
+        if _config["cache"]["BACKEND"].startswith("django_redis")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}
+    ),
+}
 # Whole pages for anonymous visitors (fibrosite/pagecache.py); 0 turns it off.
 PAGECACHE_SECONDS = env.int("PAGECACHE_SECONDS", default=600)
 PAGECACHE_CDN_SECONDS = env.int("PAGECACHE_CDN_SECONDS", default=60)

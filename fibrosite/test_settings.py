@@ -11,6 +11,13 @@ os.environ.setdefault("EMAIL_URL", "memorymail://")
 
 from fibrosite.settings import *  # noqa: E402, F403
 
+if not os.environ.get("CACHE_URL"):
+    # Unset: memory, as for local development (served runs default to the database cache).
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "p"},
+    }
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -62,10 +62,13 @@ def test_nothing_set_but_debug_runs_on_sqlite_locmem_and_console_mail():
     ]
 
 
-def test_debug_is_off_unless_set():
+def test_debug_is_off_unless_set_and_served_processes_share_the_database_cache():
     result = run_python(PRINT_SETTINGS, DJANGO_SECRET_KEY=STRONG_KEY)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[0] == "False"
+    debug, _, cache, *_ = result.stdout.split()
+    assert debug == "False"
+    # Several gunicorn workers without Redis still share rate limits and sessions.
+    assert cache == "django.core.cache.backends.db.DatabaseCache"
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,8 @@ def test_errors_and_health_checks_are_not_cached(client, article):
 
 @pytest.mark.fault
 def test_pages_still_serve_when_redis_stops(client, article, private_redis):
-    with override_settings(CACHES={"default": cache_from_url(private_redis.url)}):
+    redis = cache_from_url(private_redis.url)
+    with override_settings(CACHES={"default": redis, "pages": redis}):
         assert client.get("/articles/resting-well/")["X-Page-Cache"] == "miss"
         assert client.get("/articles/resting-well/")["X-Page-Cache"] == "hit"
         private_redis.stop()
