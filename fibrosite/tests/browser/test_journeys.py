@@ -1,13 +1,17 @@
 """Whole journeys in a real browser, with axe-core checking every page on the way."""
 
 import re
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
+from django.core import mail
 from playwright.sync_api import expect
 
 from articles.models import Article
+from community.models import ContactMessage, Subscriber
+from store.models import Product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,9 +46,61 @@ def test_reader_goes_from_home_to_a_category_an_article_and_its_faq(live_server,
     expect(page.get_by_text("What dose of low-dose naltrexone is usually used?")).to_be_visible()
     assert_accessible(page)
 
+    # "Shop this": the buy link goes through our counted redirect to the external shop,
+    # which is answered here by a stand-in page (this machine has no outside network).
+    shop_requests = []
+
+    def stand_in_shop(route):
+        shop_requests.append(route.request.url)
+        route.fulfill(body="<title>Shop</title><h1>The shop</h1>", content_type="text/html")
+
+    page.route("https://fibromyalgia.dashery.com/**", stand_in_shop)
+    shop_this = page.get_by_role("region", name="Shop this")
+    buy = shop_this.get_by_role("link", name=re.compile("^Buy at")).first
+    expect(buy).to_have_attribute("rel", "sponsored noopener")
+    product = Product.objects.get(slug=buy.get_attribute("href").rstrip("/").split("/")[-1])
+    buy.click()
+    expect(page.locator("h1")).to_have_text("The shop")
+    assert "utm_source=fibrosite" in shop_requests[0]
+    product.refresh_from_db()
+    assert product.click_count == 1
+
+    page.goto(live_server.url + "/contact/")
+    assert_accessible(page)
+    page.get_by_label("Your name").fill("Sam Reader")
+    page.get_by_label("Your email address").fill("sam@example.org")
+    page.get_by_label("What is it about?").select_option(index=1)
+    page.get_by_label("Your message").fill("Thank you for the article on <b>LDN</b>.")
+    page.get_by_label(re.compile("I agree that FibroSite may store")).check()
+    time.sleep(2.6)  # people take longer than the bots' minimum fill time
+    page.get_by_role("button", name="Send message").click()
+    expect(page.locator("h1")).to_contain_text("Thank you")
+    assert ContactMessage.objects.get().message == "Thank you for the article on <b>LDN</b>."
+
+
+def test_visitor_signs_up_and_confirms_from_the_emailed_link(live_server, page, demo):
+    page.goto(live_server.url + "/community/")
+    assert_accessible(page)
+    page.get_by_label("Your email address").fill("ana@example.org")
+    page.get_by_label(re.compile("Chronic illness updates")).check()
+    page.locator("input[name=consent]").check()
+    time.sleep(2.6)
+    page.locator("form.community-form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("Please check your email")
+
+    confirm = re.search(r"http://\S+/community/confirm/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(confirm.replace("http://127.0.0.1:8000", live_server.url))
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING  # opening is not enough
+    page.get_by_role("button", name=re.compile("confirm", re.I)).click()
+    assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
+
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["/", LDN, "/faq/", "/articles/", "/search/?q=sleep"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", LDN, "/faq/", "/articles/", "/search/?q=sleep", "/store/", "/contact/",
+     "/community/", "/community/whatsapp/", f"{LDN}comment/"],
+)  # fmt: skip
 def test_pages_have_no_axe_violations(live_server, page, demo, path, scheme):
     page.emulate_media(color_scheme=scheme)
     page.goto(live_server.url + path)
@@ -78,6 +134,14 @@ def test_keyboard_reaches_the_skip_link_then_search(live_server, page, demo):
     page.keyboard.type("sleep")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Results for “sleep”")
+
+    page.goto(live_server.url + "/contact/")
+    submit = page.get_by_role("button", name="Send message")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if submit.evaluate("button => button === document.activeElement"):
+            break
+    expect(submit).to_be_focused()
 
 
 def test_reading_comfort_choices_persist_and_pages_work_without_javascript(
@@ -134,7 +198,11 @@ def test_editor_writes_previews_and_publishes_an_article(live_server, page, demo
     expect(page.get_by_role("link", name="Cooling down after a flare")).to_be_visible()
 
 
-@pytest.mark.parametrize(("name", "path"), [("home", "/"), ("article", LDN), ("faq", "/faq/")])
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [("home", "/"), ("article", LDN), ("faq", "/faq/"), ("store", "/store/"),
+     ("contact", "/contact/"), ("community", "/community/")],
+)  # fmt: skip
 def test_screenshots_of_the_main_pages(live_server, page, demo, screenshot, name, path):
     for width_name, size in (("desktop", {"width": 1280, "height": 900}), ("phone", PHONE)):
         page.set_viewport_size(size)
