@@ -5,6 +5,9 @@ import time
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connections
+from django.db.utils import load_backend
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +73,32 @@ def private_redis():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def thread_connections(tmp_path):
+    """Give each thread its own connection to a database that handles concurrent writers.
+
+    PostgreSQL: the test database itself. SQLite: the in-memory test database answers a
+    second writer with "table is locked" instead of queueing it, so the threads use a
+    migrated database file with the production options (WAL, IMMEDIATE, busy timeout).
+    Returns the function each thread calls first.
+    """
+    main = connections["default"]
+    if not (main.vendor == "sqlite" and main.is_in_memory_db()):
+        yield lambda: None
+        return
+    file_settings = {**main.settings_dict, "NAME": str(tmp_path / "concurrent.sqlite3")}
+
+    def connect():
+        connections["default"] = load_backend(main.settings_dict["ENGINE"]).DatabaseWrapper(
+            file_settings, "default"
+        )
+
+    connect()
+    try:
+        call_command("migrate", verbosity=0)
+        yield connect
+    finally:
+        connections["default"].close()
+        connections["default"] = main

@@ -1,4 +1,10 @@
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+
+from articles.models import Article, Category
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +39,16 @@ def test_500_page_renders_without_the_database(django_assert_num_queries):
     with django_assert_num_queries(0):
         html = render_to_string("500.html")
     assert "Sorry, something went wrong on our side" in html
+
+
+def test_time_elements_carry_machine_readable_datetimes(client):
+    category = Category.objects.create(name="Sleep", slug="sleep")
+    Article.objects.create(
+        title="Naps", slug="naps", summary="Short.", body="Text", category=category,
+        status=Article.Status.PUBLISHED, publish_at=timezone.now() - timedelta(hours=3),
+    )  # fmt: skip
+    html = client.get("/").content.decode() + client.get("/articles/naps/").content.decode()
+    values = re.findall(r'<time datetime="([^"]+)"', html)
+    assert values
+    for value in values:  # HTML's global date and time: no fractions beyond ms, +HHMM offset
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d[+-]\d{4})?", value), value

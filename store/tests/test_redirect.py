@@ -1,9 +1,7 @@
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connections
-from django.db.utils import load_backend
 from django.test import Client
 
 from store.models import Product
@@ -92,35 +90,6 @@ def test_go_refuses_post(client, product):
     assert client.post(f"/store/go/{product.slug}/").status_code == 405
     product.refresh_from_db()
     assert product.click_count == 0
-
-
-@pytest.fixture
-def thread_connections(tmp_path):
-    """Give each thread its own connection to a database that handles concurrent writers.
-
-    PostgreSQL: the test database itself. SQLite: the in-memory test database answers a
-    second writer with "table is locked" instead of queueing it, so the threads use a
-    migrated database file with the production options (WAL, IMMEDIATE, busy timeout).
-    Returns the function each thread calls first.
-    """
-    main = connections["default"]
-    if not (main.vendor == "sqlite" and main.is_in_memory_db()):
-        yield lambda: None
-        return
-    file_settings = {**main.settings_dict, "NAME": str(tmp_path / "clicks.sqlite3")}
-
-    def connect():
-        connections["default"] = load_backend(main.settings_dict["ENGINE"]).DatabaseWrapper(
-            file_settings, "default"
-        )
-
-    connect()
-    try:
-        call_command("migrate", verbosity=0)
-        yield connect
-    finally:
-        connections["default"].close()
-        connections["default"] = main
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,187 @@
+"""Faults with real parts: many writers on one SQLite file, PostgreSQL going away and back."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from community.models import ContactMessage, OutboundEmail
+from community.tests.conftest import stamp
+from conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.fault
+@pytest.mark.django_db(transaction=True)
+def test_twenty_people_sending_the_contact_form_at_once_all_get_saved(thread_connections, settings):
+    """No "database is locked": WAL, immediate transactions and a busy timeout on SQLite."""
+    settings.COMMUNITY_RATE_LIMITS = {**settings.COMMUNITY_RATE_LIMITS, "contact": (100, 600)}
+    settings.NOTIFY_EMAILS = ["editors@fibrosite.test"]
+    writers = 20
+    barrier = threading.Barrier(writers)
+    results, errors = [], []
+
+    def send(n):
+        thread_connections()
+        try:
+            barrier.wait()
+            response = Client().post(
+                "/contact/",
+                {"name": f"Reader {n}", "email": f"r{n}@example.org", "topic": "question",
+                 "message": "Hello", "consent": "on", "started": stamp(), "leave_empty": ""},
+                REMOTE_ADDR=f"127.0.0.{n + 1}",
+            )  # fmt: skip
+            results.append(response.status_code)
+        except Exception as error:  # collected: a thread can't fail the test itself
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results == [302] * writers
+    thread_connections()
+    assert ContactMessage.objects.count() == writers
+    assert OutboundEmail.objects.filter(kind="contact").count() == writers
+
+
+class ClosableProxy:
+    """A TCP proxy to PostgreSQL that a test can cut and restore, like a network outage."""
+
+    def __init__(self, target_port):
+        self.target = ("127.0.0.1", target_port)
+        self.port = free_port()
+        self.open = False
+        self.sockets = []
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+        self.restore()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            # Connections made while open are tracked and closed by cut().
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self):
+        self.open = False
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        self.sockets = []
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+    def restore(self):
+        self.open = True
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our server
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.mark.fault
+def test_database_outage_gives_a_calm_500_and_the_site_recovers_without_restart(tmp_path):
+    """gunicorn with production settings on PostgreSQL through a proxy we cut and restore."""
+    if not shutil.which("createdb"):
+        pytest.fail("PostgreSQL client tools are needed for this fault test")
+    name = f"fibrosite_fault_{os.getpid()}"
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    proxy = ClosableProxy(5432)
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_"))},
+        "DJANGO_SETTINGS_MODULE": "fibrosite.settings",
+        "DJANGO_SECRET_KEY": "fault-test-" + "k" * 50,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/{name}",
+        "CACHE_URL": "locmemcache://",
+        "PAGECACHE_SECONDS": "0",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    python = sys.executable
+    server = None
+    try:
+        subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        for command in (["collectstatic", "--noinput", "-v0"], ["load_demo"]):
+            subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True,
+                           capture_output=True)  # fmt: skip
+        gunicorn = str(Path(python).parent / "gunicorn")
+        server = subprocess.Popen(
+            [gunicorn, "fibrosite.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+             "--no-control-socket", "--log-level", "critical"],
+            cwd=ROOT, env=env, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if fetch(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert fetch(base + "/")[0] == 200
+
+        proxy.cut()
+        status, body = fetch(base + "/")
+        assert status == 500
+        assert "Sorry, something went wrong on our side" in body and "Traceback" not in body
+        status, body = fetch(base + "/healthz")
+        assert status == 503 and '"database": "unavailable"' in body
+
+        proxy.restore()
+        assert fetch(base + "/healthz")[0] == 200
+        status, body = fetch(base + "/")
+        assert status == 200 and "Living well with fibromyalgia" in body
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=10)
+        proxy.close()
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])
