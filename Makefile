@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # Browser tests run when Chromium is installed (CI installs it; see .ci/run).
 BROWSER_FILTER := $(if $(wildcard $(CHROMIUM)),,-m "not browser")
 
-.PHONY: install run serve test lint test-browser bench audit clean
+.PHONY: install run serve test lint test-browser bench audit loadtest clean
 
 install: $(STAMP)
 
@@ -69,3 +69,7 @@ audit: install
 	@test -x $(CHROMIUM) || { echo "make audit needs Chromium: apt-get install -y chromium"; exit 1; }
 	cd audit && npm ci --no-audit --no-fund --silent
 	$(PY) audit/run.py
+
+# Load test: two gunicorn instances on PostgreSQL + Redis, 90% reads / 10% form posts.
+loadtest: install
+	$(PY) loadtest/run.py $(LOADTEST_ARGS)

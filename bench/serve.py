@@ -44,14 +44,14 @@ def status_of(url):
 
 
 class Server:
-    def __init__(self, app, env, cwd=ROOT, pythonpath=None):
+    def __init__(self, app, env, cwd=ROOT, pythonpath=None, cpu="0"):
         self.port = free_port()
         env = dict(env)
         if pythonpath:
             env["PYTHONPATH"] = pythonpath
         gunicorn = str(Path(PY).parent / "gunicorn")
         self.process = subprocess.Popen(
-            ["taskset", "-c", "0", gunicorn, app, "--workers", "2", "--bind",
+            [*(["taskset", "-c", cpu] if cpu else []), gunicorn, app, "--workers", "2", "--bind",
              f"127.0.0.1:{self.port}", "--no-control-socket", "--log-level", "warning"],
             env=env, cwd=cwd, start_new_session=True,
         )  # fmt: skip
