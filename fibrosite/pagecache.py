@@ -11,12 +11,15 @@ cookie, embed a CSRF token (forms) or say no-cache/private are never cached.
 """
 
 import hashlib
+import logging
+import os
+import threading
 import time
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -27,6 +30,7 @@ CONTENT_APPS = {"articles", "store", "community"}
 # Models of the content apps that never appear on a public page.
 PRIVATE_MODELS = set(getattr(settings, "PAGECACHE_PRIVATE_MODELS", ()))
 KEY_PREFIX = "page:"
+logger = logging.getLogger("fibrosite")
 UNCACHED_PATHS = ("/healthz", "/admin/", "/editor/", "/store/go/", "/media/", "/static/")
 
 
@@ -52,6 +56,99 @@ def content_changed():
     with transaction.atomic():
         if not version.objects.filter(pk=1).update(number=F("number") + 1):
             version.objects.get_or_create(pk=1, defaults={"number": 1})
+        number = version.objects.values_list("number", flat=True).get(pk=1)
+        transaction.on_commit(lambda: watcher.announce(number))
+
+
+class VersionWatcher:
+    """Each process's copy of the content version, kept current by Redis pub/sub.
+
+    With Redis configured (PAGECACHE_REDIS_URL), a cache hit needs no network at all:
+    a thread per worker process listens for the new version every save announces
+    after its commit. The database stays the source of truth: the listener reads it
+    after subscribing (so no announcement can slip between), keeps the highest
+    number seen, and whenever it is not connected and healthy, `current()` says None
+    and the middleware asks the database on every request instead.
+    """
+
+    def __init__(self, url=None):
+        self.url = getattr(settings, "PAGECACHE_REDIS_URL", "") if url is None else url
+        self.version = None
+        self.pid = None
+        self.generation = 0
+        self.lock = threading.Lock()
+
+    def reset(self, url):
+        """Point at another Redis (tests); the old listener thread stops."""
+        with self.lock:
+            self.url, self.version, self.pid = url, None, None
+            self.generation += 1
+
+    def current(self):
+        if not self.url:
+            return None
+        if self.pid != os.getpid():  # first use in this (forked) worker process
+            with self.lock:
+                if self.pid != os.getpid():
+                    self.pid, self.version = os.getpid(), None
+                    threading.Thread(
+                        target=self._listen, args=(self.generation,), daemon=True
+                    ).start()
+        return self.version
+
+    @staticmethod
+    def channel():
+        """One channel per database: sites sharing a Redis server never hear each other."""
+        db = connection.settings_dict
+        return f"fibrosite:content-version:{db['HOST']}:{db['PORT']}:{db['NAME']}"
+
+    def announce(self, number):
+        if not self.url:
+            return
+        try:
+            self._client().publish(self.channel(), number)
+        except Exception:  # Redis down: listeners have lost their link and use the database
+            logger.warning("Could not announce content version %s", number)
+
+    def _client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+    def _listen(self, generation):
+        while generation == self.generation:
+            try:
+                pubsub = self._client().pubsub()
+                pubsub.subscribe(self.channel())
+                pubsub.get_message(timeout=1)  # the subscription is confirmed
+                self._raise_to(self._database_version())
+                last_check = time.monotonic()
+                while generation == self.generation:
+                    message = pubsub.get_message(timeout=0.5)
+                    if message and message["type"] == "message":
+                        self._raise_to(int(message["data"]))
+                    if time.monotonic() - last_check > 1:
+                        pubsub.ping()  # a silent network failure shows here within ~1 s
+                        last_check = time.monotonic()
+                pubsub.close()
+            except Exception:
+                if generation == self.generation:
+                    self.version = None
+                time.sleep(0.5)
+
+    def _raise_to(self, number):
+        if number is not None:
+            self.version = number if self.version is None else max(self.version, number)
+
+    @staticmethod
+    def _database_version():
+        try:
+            return current_version()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+
+watcher = VersionWatcher()
 
 
 def _is_content(sender):
@@ -94,7 +191,9 @@ class AnonymousPageCacheMiddleware:
             KEY_PREFIX
             + hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
         )
-        version = current_version()
+        version = watcher.current()
+        if version is None:
+            version = current_version()
         if version is None:
             return self.get_response(request)
         entry = caches["pages"].get(key)

@@ -4,12 +4,13 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from articles.models import Article, Category, Tag
 from fibrosite.config import cache_from_url
-from fibrosite.pagecache import content_changed
+from fibrosite.pagecache import content_changed, watcher
 
 pytestmark = pytest.mark.django_db
 
@@ -104,13 +105,57 @@ def test_errors_and_health_checks_are_not_cached(client, article):
     assert "X-Page-Cache" not in client.get("/healthz")
 
 
+def wait_for(condition, seconds=5):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def redis_watcher(private_redis):
+    """The version watcher listening on a private Redis (committed data: transactional)."""
+    watcher.reset(private_redis.url)
+    yield watcher
+    watcher.reset("")
+
+
 @pytest.mark.fault
-def test_pages_still_serve_when_redis_stops(client, article, private_redis):
-    redis = cache_from_url(private_redis.url)
-    with override_settings(CACHES={"default": redis, "pages": redis}):
-        assert client.get("/articles/resting-well/")["X-Page-Cache"] == "miss"
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_hits_need_no_query_and_saves_reach_every_process(
+    client, article, redis_watcher, private_redis, django_assert_num_queries
+):
+    client.get("/articles/resting-well/")  # starts this process's listener
+    assert wait_for(lambda: redis_watcher.version is not None)
+    client.get("/articles/resting-well/")
+    with django_assert_num_queries(0):
         assert client.get("/articles/resting-well/")["X-Page-Cache"] == "hit"
+
+    before = redis_watcher.version
+    article.title = "Resting well, announced"
+    article.save()  # commits, then announces the new version on Redis
+    assert wait_for(lambda: redis_watcher.version > before, seconds=2)
+    assert "Resting well, announced" in client.get("/articles/resting-well/").content.decode()
+
+    # Redis stops: the listener notices, pages come from the database-checked cache.
+    private_redis.stop()
+    assert wait_for(lambda: redis_watcher.version is None, seconds=5)
+    article.title = "Resting well, no Redis"
+    article.save()
+    response = client.get("/articles/resting-well/")
+    assert response.status_code == 200
+    assert "Resting well, no Redis" in response.content.decode()
+
+
+@pytest.mark.fault
+def test_pages_still_serve_when_the_shared_cache_stops(client, article, private_redis):
+    redis = cache_from_url(private_redis.url)
+    with override_settings(CACHES={**settings.CACHES, "default": redis}):
+        assert client.get("/articles/resting-well/").status_code == 200
         private_redis.stop()
         response = client.get("/articles/resting-well/")
         assert response.status_code == 200
         assert "Resting well" in response.content.decode()
+        assert client.get("/healthz").status_code == 503
