@@ -4,6 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -12,6 +15,16 @@ from articles import markdown
 from articles.images import ValidatedImageField, build_renditions
 
 HERO_WIDTHS = (480, 800, 1200)
+# SQLite's full-text index (migration 0004). Visitor text only ever goes in as a parameter.
+FTS_MATCH = "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s"
+FTS_RANK = (
+    "SELECT rank FROM articles_article_fts "
+    "WHERE rowid = articles_article.id AND articles_article_fts MATCH %s"
+)
+FTS_DELETE = "DELETE FROM articles_article_fts WHERE rowid = %s"
+FTS_INSERT = (
+    "INSERT INTO articles_article_fts (rowid, title, summary, search_text) VALUES (%s, %s, %s, %s)"
+)
 MAX_QUERY_CHARS = 200
 
 
@@ -65,7 +78,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.published()
 
     def search(self, query):
-        """Ranked full-text search on PostgreSQL; every word must match on SQLite."""
+        """Ranked full-text search: PostgreSQL's own, or SQLite's FTS5 (every word must match)."""
         terms = search_terms(query)
         if not terms:
             return self.none()
@@ -76,10 +89,13 @@ class ArticleQuerySet(models.QuerySet):
                 .annotate(rank=SearchRank(F("search_vector"), tsquery))
                 .order_by("-rank", "-publish_at")
             )
-        matches = Q()
-        for term in terms:
-            matches &= Q(search_text__icontains=term)
-        return self.filter(matches)
+        # SQLite: the FTS5 index (migration 0004), every word must match, best first.
+        match = " ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
+        return (
+            self.filter(pk__in=RawSQL(FTS_MATCH, [match]))  # noqa: S611 - bound parameter
+            .annotate(rank=RawSQL(FTS_RANK, [match]))  # noqa: S611 - bound parameter
+            .order_by("rank", "-publish_at")
+        )
 
     def related_to(self, article, tag_ids):
         """Same category or shared tags, the most shared tags first."""
@@ -304,6 +320,17 @@ class Article(models.Model):
                 + SearchVector("summary", weight="B", config="english")
                 + SearchVector("search_text", weight="C", config="english")
             )
+        elif connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(FTS_DELETE, [self.pk])
+                cursor.execute(FTS_INSERT, [self.pk, self.title, self.summary, self.search_text])
+
+
+@receiver(post_delete, sender=Article)
+def _drop_from_sqlite_index(sender, instance, **kwargs):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(FTS_DELETE, [instance.pk])
 
 
 class SlugRedirect(models.Model):

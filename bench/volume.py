@@ -78,6 +78,13 @@ def add_articles():
         for a in articles
         for k in range(2)
     )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO articles_article_fts (rowid, title, summary, search_text) "
+                "SELECT id, title, summary, search_text FROM articles_article "
+                "WHERE slug LIKE 'volume-%%'"
+            )
     if connection.vendor == "postgresql":
         Article.objects.filter(slug__startswith="volume-").update(
             search_vector=SearchVector("title", weight="A", config="english")

@@ -22,7 +22,6 @@ from django.core.cache import caches
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
@@ -198,7 +197,9 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         entry = caches["pages"].get(key)
         if entry and entry[0] == version and entry[1] > time.time():
-            return self._rebuild(entry)
+            response = entry[2]  # a fresh copy: the cache unpickles on every get
+            response["X-Page-Cache"] = "hit"
+            return response
         response = self.get_response(request)
         if self._cacheable_response(request, response):
             self._prepare(response)
@@ -243,14 +244,6 @@ class AnonymousPageCacheMiddleware:
         next_publish = apps.get_model("articles", "Article").objects.next_scheduled_at()
         if next_publish is not None:
             expires = min(expires, next_publish.timestamp())
-        headers = [(k, v) for k, v in response.items() if k.lower() != "x-page-cache"]
-        return (version, expires, response.status_code, headers, response.content)
-
-    @staticmethod
-    def _rebuild(entry):
-        _, _, status, headers, content = entry
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
-            response[name] = value
-        response["X-Page-Cache"] = "hit"
-        return response
+        # The response itself (as Django's own cache middleware stores it): unpickling
+        # restores its headers without re-validating each one.
+        return (version, expires, response)

@@ -297,3 +297,18 @@ def test_public_pages_run_a_constant_number_of_queries(
     with django_assert_max_num_queries(MAX_QUERIES) as large:
         assert client.get(url.format(first=first.get_absolute_url())).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_search_matches_word_forms_and_ranks_titles_first(client, make_article):
+    body_only = make_article(title="Evening routines", body="Try stretching before sleeping.")
+    titled = make_article(title="Sleep and pain", body="Nights are hard.")
+    html = client.get("/search/?q=sleep").content.decode()
+    assert "2 articles found" in html  # "sleeping" in a body matches "sleep"
+    assert html.index(titled.get_absolute_url()) < html.index(body_only.get_absolute_url())
+
+
+def test_deleted_articles_leave_the_search_index(client, make_article):
+    article = make_article(title="Brain fog tips", body="Lists help.")
+    assert "1 article found" in client.get("/search/?q=fog").content.decode()
+    article.delete()
+    assert "Nothing matched" in client.get("/search/?q=fog").content.decode()
