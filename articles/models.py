@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -16,11 +15,6 @@ from articles.images import ValidatedImageField, build_renditions
 
 HERO_WIDTHS = (480, 800, 1200)
 # SQLite's full-text index (migration 0004). Visitor text only ever goes in as a parameter.
-FTS_MATCH = "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s"
-FTS_RANK = (
-    "SELECT rank FROM articles_article_fts "
-    "WHERE rowid = articles_article.id AND articles_article_fts MATCH %s"
-)
 FTS_DELETE = "DELETE FROM articles_article_fts WHERE rowid = %s"
 FTS_INSERT = (
     "INSERT INTO articles_article_fts (rowid, title, summary, search_text) VALUES (%s, %s, %s, %s)"
@@ -89,12 +83,18 @@ class ArticleQuerySet(models.QuerySet):
                 .annotate(rank=SearchRank(F("search_vector"), tsquery))
                 .order_by("-rank", "-publish_at")
             )
-        # SQLite: the FTS5 index (migration 0004), every word must match, best first.
+        # SQLite: join the FTS5 index (migration 0004) once; every word must match, best
+        # first. (A correlated subquery would run the MATCH again for every row.)
         match = " ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
-        return (
-            self.filter(pk__in=RawSQL(FTS_MATCH, [match]))  # noqa: S611 - bound parameter
-            .annotate(rank=RawSQL(FTS_RANK, [match]))  # noqa: S611 - bound parameter
-            .order_by("rank", "-publish_at")
+        return self.extra(
+            tables=["articles_article_fts"],
+            where=[
+                "articles_article_fts.rowid = articles_article.id",
+                "articles_article_fts MATCH %s",
+            ],
+            params=[match],
+            select={"rank": "articles_article_fts.rank"},
+            order_by=["rank", "-publish_at"],
         )
 
     def related_to(self, article, tag_ids):

@@ -10,6 +10,7 @@ HTML size and the CSS size, raw and gzip-compressed. Writes audit/results.md.
 import gzip
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -106,6 +107,8 @@ def nu_errors(files):
 
 
 def main():
+    # Stop our servers too if this script is stopped (they run in their own sessions).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     for tool in (LIGHTHOUSE, VNU, Path(CHROMIUM)):
         if not tool.exists():
             sys.exit(

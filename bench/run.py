@@ -11,6 +11,7 @@ import argparse
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,8 @@ def measure(label, url, args, rows, baseline=None):
 
 
 def main():
+    # Stop our servers too if this script is stopped (they run in their own sessions).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--duration", type=int, default=10)

@@ -19,6 +19,7 @@ import json
 import random
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -242,6 +243,8 @@ def admin_save_is_seen_on_the_other_instance(env, a, b):
 
 
 def main():
+    # Stop our servers too if this script is stopped (they run in their own sessions).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=50)
