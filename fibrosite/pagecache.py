@@ -16,6 +16,7 @@ import os
 import threading
 import time
 
+import redis  # imported here, not lazily in the listener thread (import races)
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
@@ -110,8 +111,6 @@ class VersionWatcher:
             logger.warning("Could not announce content version %s", number)
 
     def _client(self):
-        import redis
-
         return redis.Redis.from_url(self.url, socket_connect_timeout=0.5, socket_timeout=0.5)
 
     def _listen(self, generation):

@@ -53,12 +53,18 @@ class Inputs(HTMLParser):
     def __init__(self, html):
         super().__init__()
         self.fields, self._textarea, self._select, self.in_form = {}, None, None, False
+        self._multiple = self._first = False
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form" and a.get("method", "").lower() == "post":
             self.in_form = True
+        if tag == "option" and self._select:
+            if "selected" in a or (self._first and not self._multiple):
+                self.fields[self._select] = a.get("value", "")
+            self._first = False
+            return
         if not self.in_form or "name" not in a:
             return
         if tag == "input" and a.get("type") not in ("submit", "button", "file"):
@@ -71,10 +77,11 @@ class Inputs(HTMLParser):
             self._textarea = a["name"]
             self.fields[a["name"]] = ""
         elif tag == "select":
+            # As a browser: a single select sends its selected (or first) option, a
+            # multiple select sends only what is selected.
             self._select = a["name"]
-            self.fields.setdefault(a["name"], "")
-        elif tag == "option" and self._select and ("selected" in a):
-            self.fields[self._select] = a.get("value", "")
+            self._multiple = "multiple" in a
+            self._first = True
 
     def handle_data(self, data):
         if self._textarea:
