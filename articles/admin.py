@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.db.models.functions import Now
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 from markdownx.widgets import AdminMarkdownxWidget
@@ -9,6 +10,26 @@ from articles.models import FAQ, Article, Category, Reference, SlugRedirect, Tag
 from fibrosite.pagecache import content_changed
 
 MARKDOWN_WIDGET = {"widget": AdminMarkdownxWidget}
+
+
+class UploadFailureAdminMixin:
+    """An image that cannot be stored (disk full) is an error message, not a 500.
+
+    The admin saves inside a transaction, so nothing is half-saved: no row points at
+    a missing file, and the storage removes its partial file (fibrosite/storage.py).
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OSError:
+            self.message_user(
+                request,
+                "The image could not be stored (the server's disk may be full), so nothing "
+                "was saved. Please try again later, or save without the new image.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class MarkdownAdminMixin:
@@ -33,7 +54,7 @@ class ReferenceInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(MarkdownAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "status_label",

@@ -16,6 +16,10 @@ from articles.images import inspect_image
 from articles.markdown import render_markdown
 
 MAX_PREVIEW_CHARS = 200_000
+STORE_FAILED = (
+    "The server could not store this image just now (its disk may be full). "
+    "Nothing was saved; please try again later or tell the site's administrator."
+)
 
 
 def staff_only(view):
@@ -45,6 +49,9 @@ def upload(request):
         info = inspect_image(image)
     except ValidationError as error:
         return JsonResponse({"image": error.messages}, status=400)
-    name = default_storage.save(f"uploads/{uuid.uuid4().hex}.{info.extension}", image)
+    try:
+        name = default_storage.save(f"uploads/{uuid.uuid4().hex}.{info.extension}", image)
+    except OSError:
+        return JsonResponse({"image": [STORE_FAILED]}, status=507)
     alt = "Describe this image"
     return JsonResponse({"image_code": f"![{alt}]({default_storage.url(name)})"})

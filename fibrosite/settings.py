@@ -205,7 +205,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Let Django serve uploaded images itself when no proxy does (debug, `make serve`).
 SERVE_MEDIA = boolean(env.str("DJANGO_SERVE_MEDIA", default=str(DEBUG)), "DJANGO_SERVE_MEDIA")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "fibrosite.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

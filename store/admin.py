@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from markdownx.widgets import AdminMarkdownxWidget
 
+from articles.admin import UploadFailureAdminMixin
 from fibrosite.pagecache import content_changed
 from store.models import Product, ProductCategory, ProductImage
 
@@ -49,7 +50,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
     list_display = [
         "preview",
         "name",

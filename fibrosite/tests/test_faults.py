@@ -12,9 +12,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.test import Client
 
+from articles.models import Article, Category
+from articles.tests.conftest import image_bytes
 from community.models import ContactMessage, OutboundEmail
 from community.tests.conftest import stamp
 from conftest import free_port
@@ -185,3 +188,72 @@ def test_database_outage_gives_a_calm_500_and_the_site_recovers_without_restart(
             server.wait(timeout=10)
         proxy.close()
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])
+
+
+@pytest.fixture
+def full_disk(settings, tmp_path):
+    """MEDIA_ROOT on a tiny tmpfs that is already full: writes fail with ENOSPC."""
+    media = tmp_path / "full-media"
+    media.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(media)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.fail(f"this fault test needs root to mount a tmpfs: {mounted.stderr!r}")
+    try:
+        (media / "uploads").mkdir()
+        (media / "articles").mkdir()
+        filler = media / "filler"
+        with filler.open("wb") as handle:
+            try:
+                while True:
+                    handle.write(b"\0" * 4096)
+                    handle.flush()
+            except OSError:
+                pass
+        settings.MEDIA_ROOT = media
+        yield media
+    finally:
+        subprocess.run(["umount", str(media)], check=False)
+
+
+def stored_files(media):
+    return sorted(
+        str(p.relative_to(media)) for p in media.rglob("*") if p.is_file() and p.name != "filler"
+    )
+
+
+@pytest.mark.fault
+@pytest.mark.django_db
+def test_editor_upload_on_a_full_disk_is_a_clear_error_with_no_partial_file(
+    admin_client, full_disk
+):
+    image = SimpleUploadedFile("photo.png", image_bytes(size=(600, 600)), content_type="image/png")
+    response = admin_client.post("/editor/upload/", {"image": image})
+    assert response.status_code == 507
+    assert "could not store this image" in response.json()["image"][0]
+    assert stored_files(full_disk) == []
+
+
+@pytest.mark.fault
+@pytest.mark.django_db
+def test_article_saved_with_an_image_on_a_full_disk_saves_nothing(admin_client, full_disk):
+    category = Category.objects.create(name="Sleep", slug="sleep")
+    image = SimpleUploadedFile("hero.png", image_bytes(size=(900, 600)), content_type="image/png")
+    response = admin_client.post(
+        "/admin/articles/article/add/",
+        {
+            "title": "Quiet nights", "slug": "quiet-nights", "summary": "Rest.",
+            "body": "Text", "status": "published", "publish_at_0": "2026-01-10",
+            "publish_at_1": "09:00:00", "category": category.pk, "hero_image": image,
+            "hero_alt": "A dark bedroom", "reviewer_name": "", "last_reviewed": "",
+            **{f"{p}-{k}": v for p in ("faqs", "references") for k, v in (
+                ("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"),
+                ("MAX_NUM_FORMS", "1000"))},
+        },
+        follow=True,
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "could not be stored" in response.content.decode()
+    assert not Article.objects.exists()  # no row pointing at a missing file
+    assert stored_files(full_disk) == []  # no partial file
