@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article
+from community import digest as digest_module
 from community.models import OutboundEmail, Subscriber
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,27 @@ def test_a_draft_published_after_a_digest_is_in_the_next_one(article):
     draft.save()
     call_command("send_digest", stdout=StringIO())
     assert sum("Slow mornings" in m.body for m in mail.outbox) == 1
+
+
+def test_a_run_that_crashes_midway_and_a_rerun_send_everyone_exactly_one_digest(news, monkeypatch):
+    """The process dies while handling the third subscriber (after queueing earlier ones)."""
+    readers = [subscriber(f"reader{i}@example.com").email for i in range(5)]
+    real_queue = digest_module._queue_digest
+    calls = {"n": 0}
+
+    def crash_on_third(*args, **kwargs):
+        calls["n"] += 1
+        real_queue(*args, **kwargs)  # the mail row is written first ...
+        if calls["n"] == 3:
+            raise SystemExit("power cut")  # ... then the process dies inside the transaction
+
+    monkeypatch.setattr(digest_module, "_queue_digest", crash_on_third)
+    with pytest.raises(SystemExit):
+        digest()
+    monkeypatch.setattr(digest_module, "_queue_digest", real_queue)
+    digest()
+    call_command("send_pending_mail", stdout=StringIO())
+
+    for reader in readers:
+        assert len(digests_to(reader)) == 1
+    assert OutboundEmail.objects.filter(kind="digest").count() == len(readers)
