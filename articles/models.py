@@ -20,7 +20,7 @@ FTS_SEARCH = (
     "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s "
     "ORDER BY rank LIMIT %s"
 )
-SEARCH_LIMIT = 200  # SQLite: the best 200 matches are shown
+SEARCH_LIMIT = 200  # at most this many matches are ranked and shown
 FTS_DELETE = "DELETE FROM articles_article_fts WHERE rowid = %s"
 FTS_INSERT = (
     "INSERT INTO articles_article_fts (rowid, title, summary, search_text) VALUES (%s, %s, %s, %s)"
@@ -84,8 +84,11 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         if connection.vendor == "postgresql":
             tsquery = SearchQuery(" ".join(terms), search_type="websearch", config="english")
+            # Rank at most the SEARCH_LIMIT newest matches: ranking every match of a very
+            # common word would make search slower as the site grows.
+            newest = self.filter(search_vector=tsquery).order_by("-publish_at")
             return (
-                self.filter(search_vector=tsquery)
+                self.filter(pk__in=newest.values("pk")[:SEARCH_LIMIT])
                 .annotate(rank=SearchRank(F("search_vector"), tsquery))
                 .order_by("-rank", "-publish_at")
             )
