@@ -79,7 +79,14 @@ _MARKUP = re.compile(r"[#*_>`|\[\]]+|\(https?://[^)]*\)|!\[")
 @register.filter
 def excerpt(text, terms, width=220):
     """A plain-text window of the text around the first search term."""
-    plain = " ".join(_MARKUP.sub(" ", text or "").split())
+    text = text or ""
+    # Clean only the neighbourhood of the first hit, not a whole long article.
+    raw_hits = [text.lower().find(t.lower()) for t in terms if t]
+    raw_hits = [hit for hit in raw_hits if hit >= 0]
+    if raw_hits:
+        first = min(raw_hits)
+        text = text[max(0, first - width) : first + 3 * width]
+    plain = " ".join(_MARKUP.sub(" ", text).split())
     lowered = plain.lower()
     hits = [lowered.find(t.lower()) for t in terms if t and t.lower() in lowered]
     start = max(0, min(hits) - width // 3) if hits else 0
