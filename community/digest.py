@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from community.mail import absolute
+from articles.seo import absolute
 from community.models import Subscriber
 from community.services import mail_subscriber
 

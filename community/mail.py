@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.seo import absolute
 from community import tokens
 from community.models import OutboundEmail
 
@@ -40,10 +41,6 @@ def header_safe(text, max_length=150):
     """One line of text for a header: control characters (CR, LF, ...) become spaces."""
     flat = " ".join(_CONTROL.sub(" ", str(text)).split())
     return flat[:max_length]
-
-
-def absolute(path):
-    return f"{settings.SITE_URL}{path}"
 
 
 def staff_recipients():

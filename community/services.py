@@ -11,8 +11,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.seo import absolute
 from community import tokens
-from community.mail import absolute, enqueue, header_safe, staff_recipients, subscriber_headers
+from community.mail import enqueue, header_safe, staff_recipients, subscriber_headers
 from community.models import (
     INTEREST_FIELDS,
     Comment,

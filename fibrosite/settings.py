@@ -64,6 +64,19 @@ try:
 except ConfigError as error:
     sys.exit(f"FibroSite configuration error: {error}")
 
+
+def _number(kind, variable, default):
+    """A whole (or decimal) number from the environment; anything else stops start-up."""
+    value = env.str(variable, default=str(default))
+    try:
+        number = kind(value)
+    except ValueError:
+        sys.exit(f"FibroSite configuration error: {variable} must be a number, got {value!r}")
+    if number < 0:
+        sys.exit(f"FibroSite configuration error: {variable} must not be negative, got {value!r}")
+    return number
+
+
 DEBUG = _config["debug"]
 SECRET_KEY = _config["secret"]
 SITE_URL = _config["site_url"]
@@ -129,7 +142,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": _config["database"]}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_MAX_AGE"] = _number(int, "DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at once; IMMEDIATE takes the write
@@ -157,8 +170,8 @@ PAGECACHE_REDIS_URL = (
     _config["cache"]["LOCATION"] if _config["cache"]["BACKEND"].startswith("django_redis") else ""
 )
 # Whole pages for anonymous visitors (fibrosite/pagecache.py); 0 turns it off.
-PAGECACHE_SECONDS = env.int("PAGECACHE_SECONDS", default=600)
-PAGECACHE_CDN_SECONDS = env.int("PAGECACHE_CDN_SECONDS", default=60)
+PAGECACHE_SECONDS = _number(int, "PAGECACHE_SECONDS", 600)
+PAGECACHE_CDN_SECONDS = _number(int, "PAGECACHE_CDN_SECONDS", 60)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 MAILERS = {"default": _config["mailer"]}
@@ -173,8 +186,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOCKOUT_MINUTES", default=15))
+AXES_FAILURE_LIMIT = _number(int, "ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_number(int, "ADMIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
@@ -182,8 +195,8 @@ AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_ip"
 
 # Request bodies over these sizes get 413 before they are read (the proxy should
 # enforce the same; see deploy/nginx.conf).
-MAX_PUBLIC_BODY_BYTES = env.int("MAX_PUBLIC_BODY_BYTES", default=64 * 1024)
-MAX_STAFF_BODY_BYTES = env.int("MAX_STAFF_BODY_BYTES", default=10 * 1024 * 1024)
+MAX_PUBLIC_BODY_BYTES = _number(int, "MAX_PUBLIC_BODY_BYTES", 64 * 1024)
+MAX_STAFF_BODY_BYTES = _number(int, "MAX_STAFF_BODY_BYTES", 10 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -290,11 +303,11 @@ COMMUNITY_RATE_LIMITS = {
     "token": _rate("RATE_LIMIT_TOKEN", "30/600"),  # confirm and unsubscribe POSTs
 }
 # Behind N proxies that append to X-Forwarded-For, the client is the Nth address from the right.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-COMMUNITY_FORM_MIN_SECONDS = env.float("COMMUNITY_FORM_MIN_SECONDS", default=2.5)
+TRUSTED_PROXY_COUNT = _number(int, "TRUSTED_PROXY_COUNT", 0)
+COMMUNITY_FORM_MIN_SECONDS = _number(float, "COMMUNITY_FORM_MIN_SECONDS", 2.5)
 COMMUNITY_CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
-COMMUNITY_MAIL_TIMEOUT = env.int("COMMUNITY_MAIL_TIMEOUT", default=5)  # the after-commit try
-COMMUNITY_MAIL_MAX_ATTEMPTS = env.int("COMMUNITY_MAIL_MAX_ATTEMPTS", default=10)
+COMMUNITY_MAIL_TIMEOUT = _number(int, "COMMUNITY_MAIL_TIMEOUT", 5)  # the after-commit try
+COMMUNITY_MAIL_MAX_ATTEMPTS = _number(int, "COMMUNITY_MAIL_MAX_ATTEMPTS", 10)
 COMMUNITY_MAIL_CLAIM_TIMEOUT = 10 * 60  # a "sending" row older than this was abandoned
 # Never shown on public pages (comments invalidate themselves, see community/signals.py).
 PAGECACHE_PRIVATE_MODELS = [

@@ -90,6 +90,9 @@ def test_debug_is_off_unless_set_and_served_processes_share_the_database_cache()
         ({"DJANGO_SECRET_KEY": STRONG_KEY, "EMAIL_URL": "pigeon://loft"}, "EMAIL_URL"),
         ({"DJANGO_SECRET_KEY": STRONG_KEY, "SITE_URL": "example.org"}, "SITE_URL"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
+        ({"DJANGO_SECRET_KEY": STRONG_KEY, "PAGECACHE_SECONDS": "ten"}, "PAGECACHE_SECONDS"),
+        ({"DJANGO_SECRET_KEY": STRONG_KEY, "TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT"),
+        ({"DJANGO_SECRET_KEY": STRONG_KEY, "RATE_LIMIT_CONTACT": "lots"}, "RATE_LIMIT_CONTACT"),
     ],
 )
 def test_bad_configuration_stops_start_up_with_one_line_naming_the_variable(env, variable):
