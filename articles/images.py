@@ -131,3 +131,18 @@ def build_renditions(name, widths, storage=default_storage):
             )
         results.append(variant)
     return results
+
+
+def refresh_renditions(instance, image_field, renditions_field, widths, previous_name):
+    """After a save: resize a newly stored image once (or clear the list when it went).
+
+    Returns the image's current name, for the caller to remember as "saved".
+    """
+    name = getattr(instance, image_field).name or ""
+    if name != previous_name:
+        renditions = build_renditions(name, widths) if name else []
+        setattr(instance, renditions_field, renditions)
+        type(instance)._default_manager.filter(pk=instance.pk).update(
+            **{renditions_field: renditions}
+        )
+    return name

@@ -12,7 +12,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from articles import markdown
-from articles.images import ValidatedImageField, build_renditions
+from articles.images import ValidatedImageField, refresh_renditions
 
 HERO_WIDTHS = (480, 800, 1200)
 # SQLite's full-text index (migration 0004). Visitor text only ever goes in as a parameter.
@@ -233,11 +233,7 @@ class Article(models.Model):
                     old_slug=self._saved_slug, defaults={"article": self}
                 )
             SlugRedirect.objects.filter(old_slug=self.slug).delete()
-            if (self.hero_image.name or "") != self._saved_hero:
-                self.hero_renditions = (
-                    build_renditions(self.hero_image.name, HERO_WIDTHS) if self.hero_image else []
-                )
-                Article.objects.filter(pk=self.pk).update(hero_renditions=self.hero_renditions)
+            refresh_renditions(self, "hero_image", "hero_renditions", HERO_WIDTHS, self._saved_hero)
             self.update_search_index()
         self._remember_saved()
 

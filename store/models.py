@@ -8,7 +8,7 @@ from django.urls import reverse
 from markdownx.models import MarkdownxField
 
 from articles import markdown
-from articles.images import ValidatedImageField, build_renditions
+from articles.images import ValidatedImageField, refresh_renditions
 
 IMAGE_WIDTHS = (320, 640, 1024)
 DEFAULT_STORE_NAME = "Fibromyalgia Store"
@@ -61,11 +61,9 @@ class ImageRenditionsMixin:
         return instance
 
     def _update_renditions(self):
-        name = self.image.name or ""
-        if name != self._saved_image:
-            self.renditions = build_renditions(name, IMAGE_WIDTHS) if name else []
-            type(self).objects.filter(pk=self.pk).update(renditions=self.renditions)
-        self._saved_image = name
+        self._saved_image = refresh_renditions(
+            self, "image", "renditions", IMAGE_WIDTHS, self._saved_image
+        )
 
     @property
     def thumbnail_url(self):
