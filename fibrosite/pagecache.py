@@ -57,7 +57,13 @@ def content_changed():
         if not version.objects.filter(pk=1).update(number=F("number") + 1):
             version.objects.get_or_create(pk=1, defaults={"number": 1})
         number = version.objects.values_list("number", flat=True).get(pk=1)
-        transaction.on_commit(lambda: watcher.announce(number))
+        transaction.on_commit(lambda: announce(number))
+
+
+def announce(number):
+    """Tell every process the new version, by whichever channels this site has."""
+    watcher.announce(number)
+    version_file.announce(number)
 
 
 class VersionWatcher:
@@ -149,6 +155,57 @@ class VersionWatcher:
 watcher = VersionWatcher()
 
 
+class VersionFile:
+    """On one host (SQLite), each process's copy of the content version, kept by a file.
+
+    Every save writes its new version number into the file after its commit; a cache
+    hit reads those 20 bytes with one pread() and asks the database only when they
+    have changed. Numbers are unique and written only after they are committed, so a
+    process whose bytes are unchanged has seen every commit since it last asked. If
+    the file can't be opened, `current()` says None and the database is asked.
+    """
+
+    WIDTH = 20
+
+    def __init__(self, path=None):
+        self.path = getattr(settings, "PAGECACHE_VERSION_FILE", "") if path is None else path
+        self.fd = self.pid = None
+        self.state = (None, None)  # (bytes seen, version): one attribute, swapped whole
+
+    def _fd(self):
+        if self.pid != os.getpid():  # first use in this (forked) worker process
+            self.pid, self.state = os.getpid(), (None, None)
+            try:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o660)
+            except OSError:
+                logger.warning("Page cache version file %s can't be opened", self.path)
+                self.fd = None
+        return self.fd
+
+    def current(self):
+        if not self.path or self._fd() is None:
+            return None
+        try:
+            seen = os.pread(self.fd, self.WIDTH, 0)
+        except OSError:
+            return None
+        if seen != self.state[0] or self.state[1] is None:
+            version = current_version()  # read after the file: never older than `seen`
+            self.state = (seen if version is not None else None, version)
+        return self.state[1]
+
+    def announce(self, number):
+        if not self.path or self._fd() is None:
+            return
+        try:
+            os.pwrite(self.fd, b"%020d" % number, 0)
+        except OSError:
+            logger.error("Could not write content version %s to %s", number, self.path)
+
+
+version_file = VersionFile()
+
+
 def _is_content(sender):
     meta = getattr(sender, "_meta", None)
     return (
@@ -190,6 +247,8 @@ class AnonymousPageCacheMiddleware:
             + hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
         )
         version = watcher.current()
+        if version is None:
+            version = version_file.current()
         if version is None:
             version = current_version()
         if version is None:

@@ -169,6 +169,16 @@ CACHES = {
 PAGECACHE_REDIS_URL = (
     _config["cache"]["LOCATION"] if _config["cache"]["BACKEND"].startswith("django_redis") else ""
 )
+# On SQLite (one host by nature) they are also written to a file beside the database,
+# which a hit reads instead of querying.
+_db_name = str(DATABASES["default"]["NAME"])
+PAGECACHE_VERSION_FILE = (
+    f"{_db_name}-pagecache-version"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    and _db_name != ":memory:"
+    and not _db_name.startswith("file:")
+    else ""
+)
 # Whole pages for anonymous visitors (fibrosite/pagecache.py); 0 turns it off.
 PAGECACHE_SECONDS = _number(int, "PAGECACHE_SECONDS", 600)
 PAGECACHE_CDN_SECONDS = _number(int, "PAGECACHE_CDN_SECONDS", 60)

@@ -30,3 +30,4 @@ SERVE_MEDIA = True
 # The pub/sub version watcher is tested on its own (fibrosite/tests/test_pagecache.py);
 # elsewhere tests run inside transactions that a listener thread could not see.
 PAGECACHE_REDIS_URL = ""
+PAGECACHE_VERSION_FILE = ""  # likewise; it would point beside the development database

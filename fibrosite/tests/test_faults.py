@@ -4,12 +4,7 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,8 +16,7 @@ from articles.tests.conftest import image_bytes
 from community.models import ContactMessage, OutboundEmail
 from community.tests.conftest import stamp
 from conftest import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from fibrosite.tests.served import ServedSite, fetch
 
 
 @pytest.mark.fault
@@ -122,14 +116,6 @@ class ClosableProxy:
         self.open = True
 
 
-def fetch(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our server
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
 @pytest.mark.fault
 def test_database_outage_gives_a_calm_500_and_the_site_recovers_without_restart(tmp_path):
     """gunicorn with production settings on PostgreSQL through a proxy we cut and restore."""
@@ -138,54 +124,23 @@ def test_database_outage_gives_a_calm_500_and_the_site_recovers_without_restart(
     name = f"fibrosite_fault_{os.getpid()}"
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
     proxy = ClosableProxy(5432)
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_"))},
-        "DJANGO_SETTINGS_MODULE": "fibrosite.settings",
-        "DJANGO_SECRET_KEY": "fault-test-" + "k" * 50,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/{name}",
-        "CACHE_URL": "locmemcache://",
-        "PAGECACHE_SECONDS": "0",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
-    python = sys.executable
-    server = None
+    database = f"postgres://postgres@127.0.0.1:{proxy.port}/{name}"
     try:
-        subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        for command in (["collectstatic", "--noinput", "-v0"], ["load_demo"]):
-            subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True,
-                           capture_output=True)  # fmt: skip
-        gunicorn = str(Path(python).parent / "gunicorn")
-        server = subprocess.Popen(
-            [gunicorn, "fibrosite.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-             "--no-control-socket", "--log-level", "critical"],
-            cwd=ROOT, env=env, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if fetch(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        assert fetch(base + "/")[0] == 200
+        with ServedSite(tmp_path, database, PAGECACHE_SECONDS="0") as site:
+            assert fetch(site.url + "/")[0] == 200
 
-        proxy.cut()
-        status, body = fetch(base + "/")
-        assert status == 500
-        assert "Sorry, something went wrong on our side" in body and "Traceback" not in body
-        status, body = fetch(base + "/healthz")
-        assert status == 503 and '"database": "unavailable"' in body
+            proxy.cut()
+            status, _, body = fetch(site.url + "/")
+            assert status == 500
+            assert "Sorry, something went wrong on our side" in body and "Traceback" not in body
+            status, _, body = fetch(site.url + "/healthz")
+            assert status == 503 and '"database": "unavailable"' in body
 
-        proxy.restore()
-        assert fetch(base + "/healthz")[0] == 200
-        status, body = fetch(base + "/")
-        assert status == 200 and "Living well with fibromyalgia" in body
+            proxy.restore()
+            assert fetch(site.url + "/healthz")[0] == 200
+            status, _, body = fetch(site.url + "/")
+            assert status == 200 and "Living well with fibromyalgia" in body
     finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=10)
         proxy.close()
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])
 

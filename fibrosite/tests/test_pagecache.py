@@ -1,16 +1,20 @@
 """Anonymous pages are cached whole and invalidated the moment content changes."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from articles.models import Article, Category, Tag
+from articles.models import Article, Category, ContentVersion, Tag
+from fibrosite import pagecache
 from fibrosite.config import cache_from_url
 from fibrosite.pagecache import content_changed, watcher
+from fibrosite.tests.served import ServedSite, fetch
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +163,63 @@ def test_pages_still_serve_when_the_shared_cache_stops(client, article, private_
         assert response.status_code == 200
         assert "Resting well" in response.content.decode()
         assert client.get("/healthz").status_code == 503
+
+
+@pytest.fixture
+def version_file(tmp_path, monkeypatch):
+    """The SQLite version file, at a path of this test's own."""
+    version_file = pagecache.VersionFile(str(tmp_path / "db.sqlite3-pagecache-version"))
+    monkeypatch.setattr(pagecache, "version_file", version_file)
+    return version_file
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_version_file_hits_need_no_query_and_saves_show_at_once(
+    client, article, version_file, django_assert_num_queries
+):
+    client.get("/articles/resting-well/")
+    with django_assert_num_queries(0):
+        assert client.get("/articles/resting-well/")["X-Page-Cache"] == "hit"
+
+    article.title = "Resting well, written down"
+    article.save()  # commits, then writes the new version into the file
+    assert int(Path(version_file.path).read_bytes()) == ContentVersion.objects.get().number
+    response = client.get("/articles/resting-well/")  # the file changed: the version is read
+    assert response["X-Page-Cache"] == "miss"
+    assert "Resting well, written down" in response.content.decode()
+    with django_assert_num_queries(0):
+        assert client.get("/articles/resting-well/")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_version_file_that_cannot_be_opened_falls_back_to_the_database(
+    client, article, tmp_path, monkeypatch, django_assert_num_queries
+):
+    unusable = pagecache.VersionFile(str(tmp_path / "missing-folder" / "version"))
+    monkeypatch.setattr(pagecache, "version_file", unusable)
+    client.get("/articles/resting-well/")
+    with django_assert_num_queries(1):
+        assert client.get("/articles/resting-well/")["X-Page-Cache"] == "hit"
+    article.title = "Resting well, still current"
+    article.save()
+    assert "Resting well, still current" in client.get("/articles/resting-well/").content.decode()
+
+
+def test_a_save_in_one_process_shows_in_every_gunicorn_worker_on_sqlite(tmp_path):
+    """Two workers cache a page; a separate process saves; no worker serves the old page."""
+    database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    path = "/articles/low-dose-naltrexone-fibromyalgia-fatigue/"
+    with ServedSite(tmp_path, database, workers=2) as site, ThreadPoolExecutor(8) as pool:
+        before = list(pool.map(lambda _: fetch(site.url + path), range(40)))
+        assert all(status == 200 for status, _, _ in before)
+        assert sum(headers["X-Page-Cache"] == "hit" for _, headers, _ in before) >= 30
+
+        site.manage(
+            "shell", "-c",
+            "from articles.models import Article\n"
+            "article = Article.objects.get(slug='low-dose-naltrexone-fibromyalgia-fatigue')\n"
+            "article.title = 'Naltrexone, revised by an editor'\n"
+            "article.save()",
+        )  # fmt: skip
+        after = list(pool.map(lambda _: fetch(site.url + path), range(40)))
+        assert all("Naltrexone, revised by an editor" in body for _, _, body in after)
