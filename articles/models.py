@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -67,6 +66,26 @@ class Tag(models.Model):
         return reverse("articles:tag", args=[self.slug])
 
 
+class SearchResults:
+    """Search matches in rank order, as a sequence a Paginator can count and slice."""
+
+    def __init__(self, queryset, ids):
+        self.queryset, self.ids = queryset, ids
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self.queryset.get(pk=self.ids[index])
+        ids = self.ids[index]
+        found = self.queryset.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
@@ -78,32 +97,34 @@ class ArticleQuerySet(models.QuerySet):
         return self.published()
 
     def search(self, query):
-        """Ranked full-text search: PostgreSQL's own, or SQLite's FTS5 (every word must match)."""
+        """Ranked full-text search: PostgreSQL's own, or SQLite's FTS5 (every word must match).
+
+        Ranking handles ids only; a page of results is then fetched by id from this
+        queryset, so the long text columns of the other matches are never read.
+        """
         terms = search_terms(query)
         if not terms:
-            return self.none()
+            return SearchResults(self, [])
         if connection.vendor == "postgresql":
             tsquery = SearchQuery(" ".join(terms), search_type="websearch", config="english")
             # Rank at most the SEARCH_LIMIT newest matches: ranking every match of a very
             # common word would make search slower as the site grows.
-            newest = self.filter(search_vector=tsquery).order_by("-publish_at")
-            return (
-                self.filter(pk__in=newest.values("pk")[:SEARCH_LIMIT])
+            newest = (
+                self.filter(search_vector=tsquery)
                 .annotate(rank=SearchRank(F("search_vector"), tsquery))
-                .order_by("-rank", "-publish_at")
+                .order_by("-publish_at")
+                .values_list("pk", "rank")[:SEARCH_LIMIT]
             )
+            # Best first; sorted() is stable, so equal ranks stay newest first.
+            return SearchResults(self, [pk for pk, _ in sorted(newest, key=lambda m: -m[1])])
         # SQLite: the FTS5 index (migration 0004) ranks the matches in one query (every
-        # word must match); the best SEARCH_LIMIT are then fetched in that order.
+        # word must match) and gives the best SEARCH_LIMIT; those this queryset holds stay.
         match = " ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
         with connection.cursor() as cursor:
             cursor.execute(FTS_SEARCH, [match, SEARCH_LIMIT])
             ranked = [row[0] for row in cursor.fetchall()]
-        if not ranked:
-            return self.none()
-        # Keep FTS5's order: each id's place in ",3,17,5," (cheaper than 200 CASE branches).
-        order = ",{},".format(",".join(map(str, ranked)))
-        position = RawSQL("instr(%s, ',' || articles_article.id || ',')", [order])  # noqa: S611
-        return self.filter(pk__in=ranked).annotate(rank=position).order_by("rank")
+        kept = set(self.filter(pk__in=ranked).values_list("pk", flat=True)) if ranked else set()
+        return SearchResults(self, [pk for pk in ranked if pk in kept])
 
     def related_to(self, article, tag_ids):
         """Same category or shared tags, the most shared tags first."""

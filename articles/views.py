@@ -160,9 +160,9 @@ class SearchView(ListView):
         self.query = self.request.GET.get("q", "")
         return (
             Article.objects.published()
-            .search(self.query)
             .select_related("category")
             .defer("body", "body_html", "toc", "search_vector")
+            .search(self.query)
         )
 
     def get_context_data(self, **kwargs):

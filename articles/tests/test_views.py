@@ -312,3 +312,17 @@ def test_deleted_articles_leave_the_search_index(client, make_article):
     assert "1 article found" in client.get("/search/?q=fog").content.decode()
     article.delete()
     assert "Nothing matched" in client.get("/search/?q=fog").content.decode()
+
+
+def test_search_pages_through_every_match_once_in_rank_order(client, make_article):
+    titled = [make_article(title=f"Pacing plan {n}", body="Rest first.") for n in range(2)]
+    others = [make_article(title=f"Note {n}", body="Some pacing advice.") for n in range(12)]
+    make_article(title="Draft on pacing", status=Article.Status.DRAFT)
+    first = client.get("/search/?q=pacing").content.decode()
+    second = client.get("/search/?q=pacing&page=2").content.decode()
+    assert "14 articles found" in first  # the draft is neither shown nor counted
+    assert all(first.index(a.get_absolute_url()) < first.index("Note ") for a in titled)
+    shown = [a for a in titled + others if a.get_absolute_url() in first]
+    rest = [a for a in titled + others if a.get_absolute_url() in second]
+    assert len(shown) == 12 and len(rest) == 2 and not set(shown) & set(rest)
+    assert client.get("/search/?q=pacing&page=3").status_code == 404
