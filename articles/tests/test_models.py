@@ -84,7 +84,10 @@ def test_key_points_and_description_come_from_the_summary(make_article):
 def test_search_text_includes_faq_answers(article):
     article.refresh_from_db()
     assert "Usually **mild**" in article.search_text
-    assert list(Article.objects.search("mild")) == [article]
+    results = Article.objects.search("mild")
+    assert list(results) == [article] and results[0] == article and len(results) == 1
+    with pytest.raises(IndexError):
+        results[1]
 
 
 def test_publishing_an_old_draft_dates_it_today_unless_the_editor_chose_a_date(make_article):
