@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Now
-from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from markdownx.widgets import AdminMarkdownxWidget
 
@@ -12,24 +13,44 @@ from fibrosite.pagecache import content_changed
 MARKDOWN_WIDGET = {"widget": AdminMarkdownxWidget}
 
 
+UPLOAD_FAILED = (
+    "The image could not be stored (the server's disk may be full), so nothing was saved. "
+    "Everything you typed is still here: save again later, or save now without the new image."
+)
+
+
+class UploadFailedForm:
+    """The same admin form, shown again with the reason the upload failed."""
+
+    def clean(self):
+        super().clean()
+        raise ValidationError(UPLOAD_FAILED)
+
+
 class UploadFailureAdminMixin:
-    """An image that cannot be stored (disk full) is an error message, not a 500.
+    """An image that cannot be stored (disk full) is a form error, not a 500.
 
     The admin saves inside a transaction, so nothing is half-saved: no row points at
     a missing file, and the storage removes its partial file (fibrosite/storage.py).
+    The form then comes back with everything the editor typed (inlines included) and
+    the reason; only the file has to be chosen again, as browsers never refill it.
     """
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except OSError:
-            self.message_user(
-                request,
-                "The image could not be stored (the server's disk may be full), so nothing "
-                "was saved. Please try again later, or save without the new image.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.get_full_path())
+            if request.method != "POST":
+                raise
+            request.upload_failed = True
+            request._files = MultiValueDict()  # the files were the trouble: not again
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if getattr(request, "upload_failed", False):
+            return type(form.__name__, (UploadFailedForm, form), {})
+        return form
 
 
 class MarkdownAdminMixin:

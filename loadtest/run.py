@@ -196,7 +196,7 @@ def worker_memory(servers):
         sizes = []
         for pid in children:
             status = Path(f"/proc/{pid}/status").read_text()
-            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+            sizes.append(round(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024, 1))
         result[label] = sorted(sizes)
     return result
 

@@ -199,16 +199,21 @@ def test_article_saved_with_an_image_on_a_full_disk_saves_nothing(admin_client, 
         "/admin/articles/article/add/",
         {
             "title": "Quiet nights", "slug": "quiet-nights", "summary": "Rest.",
-            "body": "Text", "status": "published", "publish_at_0": "2026-01-10",
-            "publish_at_1": "09:00:00", "category": category.pk, "hero_image": image,
-            "hero_alt": "A dark bedroom", "reviewer_name": "", "last_reviewed": "",
+            "body": "A long draft the editor typed.", "status": "published",
+            "publish_at_0": "2026-01-10", "publish_at_1": "09:00:00", "category": category.pk,
+            "hero_image": image, "hero_alt": "A dark bedroom", "reviewer_name": "",
+            "last_reviewed": "",
             **{f"{p}-{k}": v for p in ("faqs", "references") for k, v in (
                 ("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"),
                 ("MAX_NUM_FORMS", "1000"))},
+            "faqs-TOTAL_FORMS": "1", "faqs-0-question": "Can I nap?",
+            "faqs-0-answer": "Yes, briefly.", "faqs-0-order": "0",
         },
-        follow=True,
     )  # fmt: skip
-    assert response.status_code == 200
-    assert "could not be stored" in response.content.decode()
+    assert response.status_code == 200  # the form again, not a redirect or a 500
+    html = response.content.decode()
+    assert "could not be stored" in html and "Everything you typed is still here" in html
+    assert 'value="Quiet nights"' in html and "A long draft the editor typed." in html
+    assert 'value="Can I nap?"' in html and "Yes, briefly." in html  # the inline too
     assert not Article.objects.exists()  # no row pointing at a missing file
     assert stored_files(full_disk) == []  # no partial file
