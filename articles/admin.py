@@ -1,7 +1,10 @@
+import logging
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Now
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
@@ -10,12 +13,14 @@ from markdownx.widgets import AdminMarkdownxWidget
 from articles.models import FAQ, Article, Category, Reference, SlugRedirect, Tag
 from fibrosite.pagecache import content_changed
 
+logger = logging.getLogger("fibrosite")
 MARKDOWN_WIDGET = {"widget": AdminMarkdownxWidget}
 
 
+NOT_STORED = "The image could not be stored (the server's disk may be full), so nothing was saved."
 UPLOAD_FAILED = (
-    "The image could not be stored (the server's disk may be full), so nothing was saved. "
-    "Everything you typed is still here: save again later, or save now without the new image."
+    f"{NOT_STORED} Everything you typed is still here: save again later, or save now "
+    "without the new image."
 )
 
 
@@ -40,11 +45,17 @@ class UploadFailureAdminMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except OSError:
-            if request.method != "POST":
-                raise
-            request.upload_failed = True
-            request._files = MultiValueDict()  # the files were the trouble: not again
+            if request.method != "POST" or not request.FILES:
+                raise  # not an upload's fault: the usual error page
+            logger.exception("An upload could not be stored")
+        request.upload_failed = True
+        request._files = MultiValueDict()  # the files were the trouble: not again
+        try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except OSError:  # the form can't even be shown again: say so on an empty one
+            logger.exception("The form could not be shown again after a failed upload")
+            self.message_user(request, NOT_STORED, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

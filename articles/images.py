@@ -4,6 +4,7 @@ Used by articles (hero and markdown images) and by the store (product images).
 """
 
 import io
+import logging
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models.fields.files import ImageFieldFile
 from PIL import Image, ImageOps
+
+logger = logging.getLogger("fibrosite")
 
 # What Pillow finds in the bytes decides the format, never the name or declared type.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -102,6 +105,14 @@ class ValidatedImageField(models.ImageField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        # A stored image gone missing from disk keeps its recorded size, so an editor can
+        # still save the text around it (Django would re-read the file and fail).
+        try:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
+        except FileNotFoundError:
+            logger.warning("Image %s is missing from storage", getattr(instance, self.attname))
 
 
 def build_renditions(name, widths, storage=default_storage):

@@ -64,6 +64,7 @@ def measure(label, url, args, rows, baseline_url):
     result["non2xx"] = sum(run["non2xx"] for run in pages)
     result["label"] = label
     result["baseline"] = {key: median(run[key] for run in bases) for key in ("rps", "p99")}
+    result["baseline"]["non2xx"] = sum(run["non2xx"] for run in bases)
     result["ratio"] = median(
         page["rps"] / base["rps"] for page, base in zip(pages, bases, strict=True)
     )
@@ -83,6 +84,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="page/baseline pairs per page")
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
+    if args.rounds < 1 or args.duration < 1:
+        parser.error("--rounds and --duration must be at least 1")
     for tool in ("wrk", "taskset"):
         if not shutil.which(tool):
             sys.exit(
@@ -180,14 +183,14 @@ def write_report(args, rows, scaling):
         f"of {args.duration} s each; figures are medians, and the ratio is the median of the",
         "rounds' page/baseline ratios (the machine's speed drifts within a run).",
         "",
-        "| page | req/s | p50 ms | p99 ms | minimal view req/s | minimal view p99 ms | ratio | non-2xx |",
+        "| page | req/s | p50 ms | p99 ms | minimal view req/s | minimal view p99 ms | ratio | non-2xx (page; baseline) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         base = r["baseline"]
         lines.append(
             f"| {r['label']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {base['rps']:.0f} "
-            f"| {base['p99']:.2f} | {r['ratio']:.2f}x | {r['non2xx']} |"
+            f"| {base['p99']:.2f} | {r['ratio']:.2f}x | {r['non2xx']}; {base['non2xx']} |"
         )
     lines += ["", "Scaling with the page cache off (same run; each beside its own minimal-view baseline):",
               "", "| page | req/s | p50 ms | p99 ms | minimal view req/s | ratio |",

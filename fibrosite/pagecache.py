@@ -161,41 +161,75 @@ class VersionFile:
     Every save writes its new version number into the file after its commit; a cache
     hit reads those 20 bytes with one pread() and asks the database only when they
     have changed. Numbers are unique and written only after they are committed, so a
-    process whose bytes are unchanged has seen every commit since it last asked. If
-    the file can't be opened, `current()` says None and the database is asked.
+    process whose bytes are unchanged has seen every commit since it last asked; bytes
+    are trusted only if they are empty (nothing announced yet) or a number no newer
+    than the version read after them, so a torn read can never pass for a future one.
+    An announcement that can't be written (another user's file, a full disk, a file
+    deleted under running workers) costs at most TRUST_SECONDS of staleness: the
+    database is asked again at least that often, and a replaced file is reopened. If
+    the file can't be opened at all, `current()` says None and the database is asked.
     """
 
     WIDTH = 20
+    TRUST_SECONDS = 1.0
 
     def __init__(self, path=None):
         self.path = getattr(settings, "PAGECACHE_VERSION_FILE", "") if path is None else path
         self.fd = self.pid = None
-        self.state = (None, None)  # (bytes seen, version): one attribute, swapped whole
+        self.lock = threading.Lock()
+        # (bytes seen, version, when the database said so): one attribute, swapped whole.
+        self.state = (None, None, 0.0)
 
     def _fd(self):
         if self.pid != os.getpid():  # first use in this (forked) worker process
-            self.pid, self.state = os.getpid(), (None, None)
-            try:
-                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o660)
-            except OSError:
-                logger.warning("Page cache version file %s can't be opened", self.path)
-                self.fd = None
+            with self.lock:
+                if self.pid != os.getpid():
+                    self._open()
         return self.fd
+
+    def _open(self):
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o664)
+        except OSError:
+            logger.warning("Page cache version file %s can't be opened", self.path)
+            fd = None
+        self.fd, self.state, self.pid = fd, (None, None, 0.0), os.getpid()
+
+    def _replaced(self):
+        """True when the path no longer names the file this process holds open."""
+        try:
+            return os.stat(self.path).st_ino != os.fstat(self.fd).st_ino
+        except OSError:
+            return True
 
     def current(self):
         if not self.path or self._fd() is None:
             return None
+        seen, version, checked = self.state
+        now = time.monotonic()
+        if now - checked > self.TRUST_SECONDS and self._replaced():
+            with self.lock:
+                os.close(self.fd)
+                self._open()
+            if self.fd is None:
+                return None
         try:
-            seen = os.pread(self.fd, self.WIDTH, 0)
+            data = os.pread(self.fd, self.WIDTH, 0)
         except OSError:
             return None
-        if seen != self.state[0] or self.state[1] is None:
-            version = current_version()  # read after the file: never older than `seen`
-            self.state = (seen if version is not None else None, version)
-        return self.state[1]
+        if data != seen or version is None or now - checked > self.TRUST_SECONDS:
+            version = current_version()  # read after the file: never older than `data`
+            trusted = data == b"" or (
+                len(data) == self.WIDTH and data.isdigit() and int(data) <= (version or 0)
+            )
+            self.state = (data if trusted and version is not None else None, version, now)
+        return version
 
     def announce(self, number):
-        if not self.path or self._fd() is None:
+        if not self.path:
+            return
+        if self._fd() is None:
+            logger.error("Content version %s not written: %s can't be opened", number, self.path)
             return
         try:
             os.pwrite(self.fd, b"%020d" % number, 0)

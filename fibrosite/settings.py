@@ -207,6 +207,9 @@ AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_ip"
 # enforce the same; see deploy/nginx.conf).
 MAX_PUBLIC_BODY_BYTES = _number(int, "MAX_PUBLIC_BODY_BYTES", 64 * 1024)
 MAX_STAFF_BODY_BYTES = _number(int, "MAX_STAFF_BODY_BYTES", 10 * 1024 * 1024)
+# Uploads that pass that limit stay in memory rather than in a temporary file, so a full
+# temporary disk can't fail a request before the admin can explain (articles/admin.py).
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_STAFF_BODY_BYTES
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import FAQ, Article, Reference, SlugRedirect
+from articles.tests.conftest import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +192,18 @@ def test_publish_action_dates_old_drafts_today_and_schedules_future_ones(
     assert old.status == future.status == Article.Status.PUBLISHED
     assert timezone.now() - old.publish_at < timedelta(seconds=5)
     assert future.publish_at == later and not future.is_live
+
+
+def test_an_article_whose_image_went_missing_from_disk_can_still_be_edited(
+    admin_client, make_article, settings
+):
+    article = make_article(hero_image=upload(size=(900, 600)), hero_alt="A calm lake")
+    (settings.MEDIA_ROOT / article.hero_image.name).unlink()  # lost in a restore, say
+    data = article_form(
+        article.category, title="Pacing, revised", slug=article.slug, hero_alt="A calm lake"
+    )
+    response = admin_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Pacing, revised"
+    assert (article.hero_width, article.hero_height) == (900, 600)  # the recorded size stays

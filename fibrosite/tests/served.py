@@ -38,8 +38,7 @@ class ServedSite:
             **environ,
         }
         self.workers = workers
-        self.server = None
-        self.url = f"http://127.0.0.1:{free_port()}"
+        self.server = self.url = None
 
     def manage(self, *command):
         return subprocess.run(
@@ -50,23 +49,30 @@ class ServedSite:
     def __enter__(self):
         for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["load_demo"]):
             self.manage(*command)
+        port = free_port()  # chosen just before gunicorn binds it
+        self.url = f"http://127.0.0.1:{port}"
         self.server = subprocess.Popen(
             [str(Path(PYTHON).parent / "gunicorn"), "fibrosite.wsgi", "--workers",
-             str(self.workers), "--bind", self.url.removeprefix("http://"),
-             "--no-control-socket", "--log-level", "critical"],
+             str(self.workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket",
+             "--log-level", "critical"],
             cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.server.poll() is None:
             try:
                 if fetch(self.url + "/healthz")[0] == 200:
                     return self
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         self.__exit__()
-        raise RuntimeError("gunicorn did not answer")
+        raise RuntimeError(f"gunicorn did not answer on port {port}")
 
     def __exit__(self, *exc):
         if self.server:
             self.server.terminate()
-            self.server.wait(timeout=10)
+            try:
+                self.server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.test import Client
 
-from articles.models import Article, Category
+from articles.models import FAQ, Article, Category
 from articles.tests.conftest import image_bytes
 from community.models import ContactMessage, OutboundEmail
 from community.tests.conftest import stamp
@@ -190,30 +190,43 @@ def test_editor_upload_on_a_full_disk_is_a_clear_error_with_no_partial_file(
     assert stored_files(full_disk) == []
 
 
+def article_post(category, **fields):
+    """The admin's article form as an editor sends it, with one FAQ typed in."""
+    return {
+        "title": "Quiet nights", "slug": "quiet-nights", "summary": "Rest.",
+        "body": "A long draft the editor typed.", "status": "published",
+        "publish_at_0": "2026-01-10", "publish_at_1": "09:00:00", "category": category.pk,
+        "hero_alt": "A dark bedroom", "reviewer_name": "", "last_reviewed": "",
+        **{f"{p}-{k}": v for p in ("faqs", "references") for k, v in (
+            ("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"),
+            ("MAX_NUM_FORMS", "1000"))},
+        "faqs-TOTAL_FORMS": "1", "faqs-0-question": "Can I nap?",
+        "faqs-0-answer": "Yes, briefly.", "faqs-0-order": "0",
+        **fields,
+    }  # fmt: skip
+
+
 @pytest.mark.fault
 @pytest.mark.django_db
-def test_article_saved_with_an_image_on_a_full_disk_saves_nothing(admin_client, full_disk):
+@pytest.mark.parametrize("editing", [False, True], ids=["new article", "existing article"])
+def test_article_saved_with_an_image_on_a_full_disk_saves_nothing(admin_client, full_disk, editing):
     category = Category.objects.create(name="Sleep", slug="sleep")
+    url = "/admin/articles/article/add/"
+    if editing:
+        article = Article.objects.create(
+            title="Old title", slug="quiet-nights", summary="Rest.", body="Old body.",
+            category=category,
+        )  # fmt: skip
+        url = f"/admin/articles/article/{article.pk}/change/"
     image = SimpleUploadedFile("hero.png", image_bytes(size=(900, 600)), content_type="image/png")
-    response = admin_client.post(
-        "/admin/articles/article/add/",
-        {
-            "title": "Quiet nights", "slug": "quiet-nights", "summary": "Rest.",
-            "body": "A long draft the editor typed.", "status": "published",
-            "publish_at_0": "2026-01-10", "publish_at_1": "09:00:00", "category": category.pk,
-            "hero_image": image, "hero_alt": "A dark bedroom", "reviewer_name": "",
-            "last_reviewed": "",
-            **{f"{p}-{k}": v for p in ("faqs", "references") for k, v in (
-                ("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MIN_NUM_FORMS", "0"),
-                ("MAX_NUM_FORMS", "1000"))},
-            "faqs-TOTAL_FORMS": "1", "faqs-0-question": "Can I nap?",
-            "faqs-0-answer": "Yes, briefly.", "faqs-0-order": "0",
-        },
-    )  # fmt: skip
+    response = admin_client.post(url, article_post(category, hero_image=image))
     assert response.status_code == 200  # the form again, not a redirect or a 500
     html = response.content.decode()
     assert "could not be stored" in html and "Everything you typed is still here" in html
     assert 'value="Quiet nights"' in html and "A long draft the editor typed." in html
     assert 'value="Can I nap?"' in html and "Yes, briefly." in html  # the inline too
-    assert not Article.objects.exists()  # no row pointing at a missing file
+    if editing:  # nothing half-saved: the old text and no FAQ
+        assert Article.objects.get().title == "Old title" and not FAQ.objects.exists()
+    else:
+        assert not Article.objects.exists()  # no row pointing at a missing file
     assert stored_files(full_disk) == []  # no partial file

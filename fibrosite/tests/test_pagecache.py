@@ -1,5 +1,6 @@
 """Anonymous pages are cached whole and invalidated the moment content changes."""
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -223,3 +224,40 @@ def test_a_save_in_one_process_shows_in_every_gunicorn_worker_on_sqlite(tmp_path
         )  # fmt: skip
         after = list(pool.map(lambda _: fetch(site.url + path), range(40)))
         assert all("Naltrexone, revised by an editor" in body for _, _, body in after)
+
+
+def _bump():
+    content_changed()
+    return ContentVersion.objects.get().number
+
+
+def test_the_version_file_is_trusted_briefly_reopened_when_replaced_and_never_on_bad_bytes(
+    tmp_path, django_assert_num_queries
+):
+    path = tmp_path / "version"
+    reader, writer = pagecache.VersionFile(str(path)), pagecache.VersionFile(str(path))
+    number = _bump()
+    writer.announce(number)
+    assert reader.current() == number
+    with django_assert_num_queries(0):
+        assert reader.current() == number  # unchanged bytes, trusted
+
+    # An announcement that never arrives (e.g. written by a process that couldn't open
+    # the file) is noticed once the trust runs out.
+    newer = _bump()
+    reader.state = (*reader.state[:2], time.monotonic() - 2 * reader.TRUST_SECONDS)
+    assert reader.current() == newer
+
+    # The file deleted and made anew under a running worker: it reopens the new one.
+    path.unlink()
+    replacement = pagecache.VersionFile(str(path))
+    replacement.announce(_bump())
+    reader.state = (*reader.state[:2], time.monotonic() - 2 * reader.TRUST_SECONDS)
+    assert reader.current() == ContentVersion.objects.get().number
+    assert os.fstat(reader.fd).st_ino == path.stat().st_ino
+
+    # Bytes that can't be a committed version (torn or foreign) are never trusted.
+    path.write_bytes(b"9" * 20)
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            reader.current()
