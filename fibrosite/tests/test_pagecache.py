@@ -46,6 +46,27 @@ def test_second_anonymous_visit_is_served_from_the_cache(
     assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
 
 
+def test_visitors_from_a_shared_link_share_one_cached_page(client, article):
+    client.get("/articles/resting-well/")
+    for query in ("fbclid=IwAR0abc", "utm_source=facebook&utm_medium=social&fbclid=IwAR1xyz",
+                  "UTM_CAMPAIGN=spring&gclid=Cj0"):  # fmt: skip
+        response = client.get(f"/articles/resting-well/?{query}")
+        assert response["X-Page-Cache"] == "hit"
+        assert "IwAR" not in response.content.decode()
+
+    # Parameters that pages do read still make pages of their own.
+    for n in range(13):
+        Article.objects.create(
+            title=f"Note {n}", slug=f"note-{n}", summary="s", body="b", category=article.category,
+            status=Article.Status.PUBLISHED, publish_at=timezone.now() - timedelta(days=2 + n),
+        )  # fmt: skip
+    client.get("/articles/?utm_source=mail")
+    second_page = client.get("/articles/?page=2&utm_source=mail")
+    assert second_page["X-Page-Cache"] == "miss" and "Page 2 of 2" in second_page.content.decode()
+    assert client.get("/search/?q=rest")["X-Page-Cache"] == "miss"
+    assert client.get("/search/?q=note&fbclid=x")["X-Page-Cache"] == "miss"
+
+
 def test_an_editors_save_shows_on_the_next_request(client, article):
     client.get("/articles/resting-well/")
     article.title = "Resting well, revised"
