@@ -23,7 +23,7 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serve import PY, ROOT, Server, run, site_env, status_of  # noqa: E402
+from serve import PY, ROOT, Server, drop_site_database, run, site_env, status_of  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 LDN = "/articles/low-dose-naltrexone-fibromyalgia-fatigue/"
@@ -154,6 +154,7 @@ def main():
     finally:
         for server in servers:
             server.stop()
+        drop_site_database(env)
         shutil.rmtree(workdir, ignore_errors=True)
     write_report(args, rows, scaling)
 

@@ -88,3 +88,11 @@ def site_env(db, workdir):
     else:
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     return env
+
+
+def drop_site_database(env):
+    """Remove the PostgreSQL database site_env() made (SQLite's goes with its folder)."""
+    url = env.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):
+        name = url.rsplit("/", 1)[1]
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from serve import PY, ROOT, Server, run, site_env  # noqa: E402
+from serve import PY, ROOT, Server, drop_site_database, run, site_env  # noqa: E402
 
 LDN = "/articles/low-dose-naltrexone-fibromyalgia-fatigue/"
 READS = [
@@ -317,6 +317,7 @@ def main():
     finally:
         for server in servers.values():
             server.stop()
+        drop_site_database(env)
     lines += [
         "",
         f"Worker RSS before the first run (MB): A {memory_before['A']}; B {memory_before['B']}.",
