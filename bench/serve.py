@@ -44,19 +44,23 @@ def status_of(url):
 
 
 class Server:
-    def __init__(self, app, env, cwd=ROOT, pythonpath=None, cpu="0"):
+    def __init__(self, app, env, cwd=ROOT, pythonpath=None, cpu="0", workers=2):
         self.port = free_port()
         env = dict(env)
         if pythonpath:
             env["PYTHONPATH"] = pythonpath
         gunicorn = str(Path(PY).parent / "gunicorn")
         self.process = subprocess.Popen(
-            [*(["taskset", "-c", cpu] if cpu else []), gunicorn, app, "--workers", "2", "--bind",
-             f"127.0.0.1:{self.port}", "--no-control-socket", "--log-level", "warning"],
+            [*(["taskset", "-c", cpu] if cpu else []), gunicorn, app, "--workers", str(workers),
+             "--bind", f"127.0.0.1:{self.port}", "--no-control-socket", "--log-level", "warning"],
             env=env, cwd=cwd, start_new_session=True,
         )  # fmt: skip
         self.url = f"http://127.0.0.1:{self.port}"
-        wait_for(self.url + "/")
+        try:
+            wait_for(self.url + "/")
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self):
         os.killpg(self.process.pid, signal.SIGTERM)

@@ -2,16 +2,10 @@
 
 import os
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-from conftest import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
+from bench.serve import PY, ROOT, Server
 
 
 def fetch(url):
@@ -42,37 +36,16 @@ class ServedSite:
 
     def manage(self, *command):
         return subprocess.run(
-            [PYTHON, "manage.py", *command], cwd=ROOT, env=self.env, check=True,
+            [PY, "manage.py", *command], cwd=ROOT, env=self.env, check=True,
             capture_output=True, text=True,
         )  # fmt: skip
 
     def __enter__(self):
         for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["load_demo"]):
             self.manage(*command)
-        port = free_port()  # chosen just before gunicorn binds it
-        self.url = f"http://127.0.0.1:{port}"
-        self.server = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), "fibrosite.wsgi", "--workers",
-             str(self.workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket",
-             "--log-level", "critical"],
-            cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.server.poll() is None:
-            try:
-                if fetch(self.url + "/healthz")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        self.__exit__()
-        raise RuntimeError(f"gunicorn did not answer on port {port}")
+        self.server = Server("fibrosite.wsgi", self.env, cpu=None, workers=self.workers)
+        self.url = self.server.url
+        return self
 
     def __exit__(self, *exc):
-        if self.server:
-            self.server.terminate()
-            try:
-                self.server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.wait()
+        self.server.stop()
