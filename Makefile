@@ -24,12 +24,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# The site's own links (mail, feeds, og:url) follow HOST and PORT.
 run: export DJANGO_DEBUG = true
+run: export SITE_URL = http://$(HOST):$(PORT)
 run: install
+	@scripts/port-free $(HOST) $(PORT)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py create_demo_editor
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The task worker (mail, imports) runs beside the server and stops with it.
+	@$(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py create_demo_editor && \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production settings under gunicorn on plain http (set DJANGO_SECRET_KEY to keep sessions).
 serve: install
@@ -39,7 +45,9 @@ serve: install
 	  $(PY) manage.py createcachetable && \
 	  $(PY) manage.py collectstatic --noinput -v 0 && \
 	  $(PY) manage.py load_demo && \
-	  DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-true} $(VENV)/bin/gunicorn fibrosite.wsgi --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -
+	  { $(PY) manage.py db_worker -v 0 & worker=$$!; \
+	    trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	    DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-true} $(VENV)/bin/gunicorn fibrosite.wsgi --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -; }
 
 lint: install
 	$(VENV)/bin/ruff check .

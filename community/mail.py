@@ -2,9 +2,10 @@
 
 `enqueue()` writes an `OutboundEmail` row inside the caller's transaction (so the
 mail exists exactly when the message, signup or comment does) and, once that
-transaction commits, tries to deliver it once with a short timeout. Whatever is
-still due is delivered by `manage.py send_pending_mail` (cron) or
-`send_digest`, through `deliver_due()`.
+transaction commits, hands it to the task worker (community/tasks.py): no visitor's
+request ever talks to the mail server. Failed tries are rescheduled by the worker;
+whatever is still due can also be delivered by `manage.py send_pending_mail` (cron)
+or `send_digest`, through `deliver_due()`.
 
 Each row is claimed with a conditional UPDATE (pending -> sending, only if it is
 still pending), so two runs at once never send the same row. The window left:
@@ -71,7 +72,7 @@ def enqueue(
     dedupe_key=None,
     deliver_now=True,
 ):
-    """Store a mail in the outbox; try to send it right after the transaction commits.
+    """Store a mail in the outbox; the worker sends it once the transaction commits.
 
     Bulk senders (the digest) pass deliver_now=False and deliver the whole batch over
     one connection afterwards.
@@ -91,17 +92,19 @@ def enqueue(
         dedupe_key=dedupe_key,
     )
     if deliver_now:
-        transaction.on_commit(partial(_deliver_quietly, [row.pk]))
+        transaction.on_commit(partial(_hand_to_worker, [row.pk]))
     return row
 
 
-def _deliver_quietly(ids):
+def _hand_to_worker(ids):
     # Runs after the visitor's data is committed: a failure here must not turn
     # their request into an error page. The row stays due for send_pending_mail.
+    from community.tasks import deliver_mail  # tasks imports this module
+
     try:
-        deliver_due(ids=ids, timeout=settings.COMMUNITY_MAIL_TIMEOUT)
+        deliver_mail.enqueue(ids)
     except Exception:
-        logger.exception("Immediate delivery failed; send_pending_mail will retry.")
+        logger.exception("Could not queue mail %s; send_pending_mail will send it.", ids)
 
 
 def _due(now):
@@ -127,8 +130,9 @@ def _claim(pk, now):
 
 
 def backoff(attempts):
-    """1, 2, 4, ... minutes after each failure, at most 6 hours."""
-    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+    """1, 2, 4, ... minutes (COMMUNITY_MAIL_RETRY_SECONDS) after each failure, at most 6 hours."""
+    seconds = settings.COMMUNITY_MAIL_RETRY_SECONDS * 2 ** min(attempts - 1, 20)
+    return timedelta(seconds=min(seconds, 6 * 60 * 60))
 
 
 def _build(row):

@@ -1,10 +1,12 @@
 """What happens when a visitor writes to us, signs up or comments: save, then mail.
 
-Every function saves and enqueues its mail in one transaction (community/mail.py
-delivers after commit), so a failing mail server never loses anything.
+Every function saves and enqueues its mail in one transaction; the task worker
+delivers it after commit (community/mail.py, community/tasks.py), so neither a slow
+nor a failing mail server ever holds up a visitor or loses anything.
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.seo import absolute
-from community import tokens
+from community import tasks, tokens
 from community.mail import enqueue, header_safe, staff_recipients, subscriber_headers
 from community.models import (
     INTEREST_FIELDS,
@@ -74,12 +76,12 @@ def comment_create(*, article, name, email, body):
 
 
 def subscriber_signup(*, email, first_name, consent_text, **interests):
-    """Add or refresh a signup and mail the address, at most once an hour.
+    """Add or refresh a signup; the worker mails the address (see subscriber_signup_mail).
 
-    The response to the visitor is the same whether the address is new, waiting
-    or confirmed. A confirmed subscriber's choices are not changed by a form
-    anyone could fill in with their address; they get a short "you're already
-    subscribed" note instead of a confirmation link.
+    The request does the same work whether the address is new, waiting, confirmed or
+    mailed a minute ago, so neither the page nor its timing tells a stranger which. A
+    confirmed subscriber's choices are not changed by a form anyone could fill in with
+    their address.
     """
     interests = {name: bool(interests.get(name)) for name in INTEREST_FIELDS}
     now = timezone.now()
@@ -106,23 +108,32 @@ def subscriber_signup(*, email, first_name, consent_text, **interests):
             subscriber.status = Subscriber.Status.PENDING
             subscriber.unsubscribed_at = None
             subscriber.save()
+        transaction.on_commit(partial(tasks.send_signup_mail.enqueue, subscriber.pk))
+    return subscriber
 
+
+def subscriber_signup_mail(subscriber_id):
+    """The signup's mail, at most once an hour: a confirmation link, or "you're already
+    subscribed" for a confirmed address. Run by the worker, never in the request."""
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+        if subscriber is None or subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+            return None
         if subscriber.last_mailed_at and now - subscriber.last_mailed_at < SIGNUP_MAIL_INTERVAL:
-            return subscriber
+            return None
         subscriber.last_mailed_at = now
         subscriber.save(update_fields=["last_mailed_at"])
         if subscriber.status == Subscriber.Status.CONFIRMED:
-            mail_subscriber(subscriber, "already_subscribed", "You're already on our list")
-        else:
-            mail_subscriber(
-                subscriber,
-                "confirm",
-                "Please confirm your FibroSite signup",
-                confirm_url=absolute(
-                    reverse("community:confirm", args=[tokens.confirm_token(subscriber)])
-                ),
-            )
-    return subscriber
+            return mail_subscriber(subscriber, "already_subscribed", "You're already on our list")
+        return mail_subscriber(
+            subscriber,
+            "confirm",
+            "Please confirm your FibroSite signup",
+            confirm_url=absolute(
+                reverse("community:confirm", args=[tokens.confirm_token(subscriber)])
+            ),
+        )
 
 
 def subscriber_confirm(subscriber):

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "markdownx",
     "axes",
+    "django_tasks_db",
     "articles",
     "store",
     "community",
@@ -319,9 +320,17 @@ COMMUNITY_RATE_LIMITS = {
 TRUSTED_PROXY_COUNT = _number(int, "TRUSTED_PROXY_COUNT", 0)
 COMMUNITY_FORM_MIN_SECONDS = _number(float, "COMMUNITY_FORM_MIN_SECONDS", 2.5)
 COMMUNITY_CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
-COMMUNITY_MAIL_TIMEOUT = _number(int, "COMMUNITY_MAIL_TIMEOUT", 5)  # the after-commit try
+COMMUNITY_MAIL_TIMEOUT = _number(int, "COMMUNITY_MAIL_TIMEOUT", 5)  # per SMTP step, in the worker
 COMMUNITY_MAIL_MAX_ATTEMPTS = _number(int, "COMMUNITY_MAIL_MAX_ATTEMPTS", 10)
+COMMUNITY_MAIL_RETRY_SECONDS = _number(float, "COMMUNITY_MAIL_RETRY_SECONDS", 60)  # first wait
 COMMUNITY_MAIL_CLAIM_TIMEOUT = 10 * 60  # a "sending" row older than this was abandoned
+
+# Background work (mail delivery, imports) goes through Django's tasks framework into a
+# queue table, run by a separate process: `manage.py db_worker` (django-tasks-db).
+# Git-ignored, beside the code: `make run` prints the same demo login every time.
+DEMO_EDITOR_PASSWORD_FILE = BASE_DIR / ".demo-editor-password"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Never shown on public pages (comments invalidate themselves, see community/signals.py).
 PAGECACHE_PRIVATE_MODELS = [
     "community.ContactMessage",

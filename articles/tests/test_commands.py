@@ -31,11 +31,21 @@ def test_demo_editor_is_refused_when_debug_is_off(settings):
     assert not get_user_model().objects.filter(username="editor").exists()
 
 
-def test_demo_editor_can_log_in_to_the_admin_with_the_printed_password(settings, client):
+@pytest.fixture
+def demo_login(settings, tmp_path):
     settings.DEBUG = True
-    out = StringIO()
-    call_command("create_demo_editor", stdout=out)
-    password = re.search(r"password '([^']+)'", out.getvalue()).group(1)
+    settings.DEMO_EDITOR_PASSWORD_FILE = tmp_path / ".demo-editor-password"
+
+    def create(*args):
+        out = StringIO()
+        call_command("create_demo_editor", *args, stdout=out)
+        return re.search(r"password '([^']+)'", out.getvalue()).group(1)
+
+    return create
+
+
+def test_demo_editor_can_log_in_to_the_admin_with_the_printed_password(demo_login, client):
+    password = demo_login()
 
     response = client.post(
         "/admin/login/?next=/admin/",
@@ -47,12 +57,16 @@ def test_demo_editor_can_log_in_to_the_admin_with_the_printed_password(settings,
     assert not response.context["user"].is_superuser
 
 
-def test_running_demo_editor_again_prints_a_new_password_and_the_old_one_stops_working(settings):
-    settings.DEBUG = True
-    outputs = [StringIO(), StringIO()]
-    for out in outputs:
-        call_command("create_demo_editor", stdout=out)
-    first, second = (re.search(r"password '([^']+)'", o.getvalue()).group(1) for o in outputs)
+def test_running_demo_editor_again_keeps_the_login_and_the_editor_signed_in(demo_login, client):
+    first = demo_login()
+    client.force_login(get_user_model().objects.get(username="editor"))
+    assert demo_login() == first
+    assert client.get("/admin/").status_code == 200  # the session survived the second run
+
+
+def test_a_new_demo_password_only_when_asked(demo_login):
+    first = demo_login()
+    second = demo_login("--new-password")
     user = get_user_model().objects.get(username="editor")
     assert first != second
     assert user.check_password(second) and not user.check_password(first)

@@ -11,11 +11,15 @@ USERNAME = "editor"
 
 class Command(BaseCommand):
     help = (
-        "Create (or reset) the local demo editor and print a fresh random password "
-        "once. Refuses to run unless DEBUG is on."
+        "Create the local demo editor (or repair it) and print its login. The password is "
+        "kept in .demo-editor-password so it stays the same across runs; --new-password "
+        "makes a new one. Refuses to run unless DEBUG is on."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--new-password", action="store_true", help="Make a new password.")
+
+    def handle(self, *args, new_password=False, **options):
         if not settings.DEBUG:
             raise CommandError("The demo editor is for local development only (DEBUG is off).")
         group, _ = Group.objects.get_or_create(name="Editors")
@@ -23,15 +27,25 @@ class Command(BaseCommand):
         user, _ = get_user_model().objects.get_or_create(
             username=USERNAME, defaults={"email": "editor@example.com"}
         )
-        password = secrets.token_urlsafe(12)
+        password = self.password(new_password)
         user.is_staff = True
         user.is_active = True
-        user.set_password(password)
+        if not user.check_password(password):  # unchanged: the editor stays signed in
+            user.set_password(password)
         user.save()
         user.groups.add(group)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo editor for /admin/: username {USERNAME!r}, password {password!r} "
-                "(shown once; run `make run` again for a new one)."
+                f"Demo editor for {settings.SITE_URL}/admin/: username {USERNAME!r}, "
+                f"password {password!r}"
             )
         )
+
+    def password(self, new):
+        kept_in = settings.DEMO_EDITOR_PASSWORD_FILE
+        if not new and kept_in.exists() and (kept := kept_in.read_text().strip()):
+            return kept
+        password = secrets.token_urlsafe(12)
+        kept_in.write_text(password + "\n")
+        kept_in.chmod(0o600)
+        return password
