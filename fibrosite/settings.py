@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "markdownx",
     "axes",
     "django_tasks_db",
+    "core",
     "articles",
     "store",
     "community",
