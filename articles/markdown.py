@@ -3,15 +3,15 @@
 import re
 from dataclasses import dataclass, field
 from html import unescape
-from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
-from django.conf import settings
 from django.core.files.storage import default_storage
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from PIL import Image
+
+from fibrosite.storage import media_name
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -32,19 +32,6 @@ DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template",
 WORDS_PER_MINUTE = 200
 
 
-def _media_name(src):
-    """The storage name of an image on our own media, or None for anything else."""
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc:
-        site = urlsplit(settings.SITE_URL)
-        if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
-            return None
-    path = unquote(parts.path)
-    if not path.startswith(settings.MEDIA_URL) or ".." in path:
-        return None
-    return path.removeprefix(settings.MEDIA_URL)
-
-
 class _Policy(Treeprocessor):
     """The page owns its single h1, so headings start at h2. Own-media images get their
     real size and lazy loading; any other image becomes a plain link."""
@@ -57,7 +44,7 @@ class _Policy(Treeprocessor):
                 if element.tag != "img":
                     continue
                 src, alt = element.get("src", ""), element.get("alt", "")
-                name = _media_name(src)
+                name = media_name(src)
                 size = _stored_image_size(name) if name else None
                 if size is None:
                     element.tag = "a"

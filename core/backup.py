@@ -111,13 +111,7 @@ def backup(target):
         database = target / PG_FILE
         _run(["pg_dump", *args, "--format=custom", "--no-owner", "--no-acl",
               "--file", str(database), name], env)  # fmt: skip
-    files = {database.name: _sha256(database)}
-    for name in media_names():
-        destination = target / "media" / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(name, "rb") as stored, open(destination, "wb") as out:
-            shutil.copyfileobj(stored, out)
-        files[f"media/{name}"] = _sha256(destination)
+    files = {database.name: _sha256(database), **save_media(target)}
     manifest = {
         "format": FORMAT,
         "created": timezone.now().isoformat(),
@@ -127,6 +121,33 @@ def backup(target):
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return manifest
+
+
+def save_media(target):
+    """Copy every media file into target/media; return {"media/<name>": sha256}."""
+    files = {}
+    for name in media_names():
+        destination = Path(target) / "media" / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as stored, open(destination, "wb") as out:
+            shutil.copyfileobj(stored, out)
+        files[f"media/{name}"] = _sha256(destination)
+    return files
+
+
+def put_media_back(source, files):
+    """Make the media storage hold exactly the backup's files (names from `files`)."""
+    wanted = {name.removeprefix("media/") for name in files if name.startswith("media/")}
+    for name in media_names():
+        if name not in wanted:
+            default_storage.delete(name)
+    for name in sorted(wanted):
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with open(Path(source) / "media" / name, "rb") as saved:
+            stored = default_storage.save(name, File(saved))
+        if stored != name:
+            raise BackupError(f"the media storage renamed {name} to {stored}")
 
 
 def read_manifest(source):

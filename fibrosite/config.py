@@ -5,7 +5,7 @@ unknown scheme or a bad port is accepted by environ and would only fail later,
 on the first request).
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import environ
 
@@ -98,3 +98,59 @@ def site_url(url, variable="SITE_URL"):
         raise ConfigError(variable, f"must be an absolute http(s) URL, got {url!r}")
     _port_of(variable, url)
     return url.rstrip("/")
+
+
+MEDIA_STORAGE_OPTIONS = {"endpoint_url", "region_name", "custom_domain", "location"}
+
+
+def media_storage_from_url(url, variable="MEDIA_STORAGE_URL"):
+    """(STORAGES["default"], MEDIA_URL) for local disk (empty url) or an S3-compatible bucket.
+
+    `s3://BUCKET?endpoint_url=URL&region_name=REGION` with optional `custom_domain` (a CDN
+    in front of the bucket) and `location` (a folder inside it). Credentials come from
+    the standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables, read by boto3.
+    """
+    if not url:
+        return {"BACKEND": "fibrosite.storage.MediaStorage"}, "/media/"
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigError(variable, f"must look like s3://BUCKET?endpoint_url=…, got {url!r}")
+    try:
+        query = dict(parse_qsl(parts.query, strict_parsing=bool(parts.query)))
+    except ValueError:
+        raise ConfigError(variable, f"has a malformed query string: {url!r}") from None
+    unknown = set(query) - MEDIA_STORAGE_OPTIONS
+    if unknown:
+        raise ConfigError(
+            variable,
+            f"has unknown option(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(MEDIA_STORAGE_OPTIONS))}",
+        )
+    endpoint = query.get("endpoint_url", "")
+    if endpoint and (
+        urlsplit(endpoint).scheme not in ("http", "https") or not urlsplit(endpoint).netloc
+    ):
+        raise ConfigError(variable, f"endpoint_url must be an http(s) URL, got {endpoint!r}")
+    location = query.get("location", "").strip("/")
+    options = {
+        "bucket_name": parts.netloc,
+        "endpoint_url": endpoint or None,
+        "region_name": query.get("region_name") or None,
+        "custom_domain": query.get("custom_domain") or None,
+        "location": location,
+        # Public images at plain, cacheable addresses; never overwrite a stored name.
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": None,
+        "addressing_style": "path",
+        "object_parameters": {"CacheControl": "public, max-age=2592000"},
+    }
+    if options["custom_domain"]:
+        base = f"https://{options['custom_domain']}/"
+    elif endpoint:
+        base = f"{endpoint.rstrip('/')}/{parts.netloc}/"
+    else:
+        region = options["region_name"] or "us-east-1"
+        base = f"https://s3.{region}.amazonaws.com/{parts.netloc}/"
+    media_url = base + (f"{location}/" if location else "")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, media_url

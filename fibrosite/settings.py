@@ -19,6 +19,7 @@ from fibrosite.config import (
     cache_from_url,
     database_from_url,
     mailer_from_url,
+    media_storage_from_url,
     site_url,
 )
 
@@ -56,6 +57,8 @@ def _configure():
         ),
         "mailer": mailer_from_url(env.str("EMAIL_URL", default="consolemail://")),
         "site_url": site_url(env.str("SITE_URL", default="http://127.0.0.1:8000")),
+        # Local disk, or an S3-compatible bucket shared by every instance and the worker.
+        "media": media_storage_from_url(env.str("MEDIA_STORAGE_URL", default="")),
     }
 
 
@@ -228,12 +231,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+MEDIA_STORAGE, MEDIA_URL = _config["media"]
+# Images on a bucket or a CDN come from another origin, which the CSP must allow.
+_media = urlsplit(MEDIA_URL)
+MEDIA_ORIGIN = f"{_media.scheme}://{_media.netloc}" if _media.netloc else ""
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Let Django serve uploaded images itself when no proxy does (debug, `make serve`).
 SERVE_MEDIA = boolean(env.str("DJANGO_SERVE_MEDIA", default=str(DEBUG)), "DJANGO_SERVE_MEDIA")
 STORAGES = {
-    "default": {"BACKEND": "fibrosite.storage.MediaStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -270,7 +276,7 @@ SECURE_CSP = {
     "default-src": [CSP.NONE],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],

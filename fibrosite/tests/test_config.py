@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from fibrosite.config import ConfigError, cache_from_url, database_from_url, mailer_from_url
+from fibrosite.config import (
+    ConfigError,
+    cache_from_url,
+    database_from_url,
+    mailer_from_url,
+    media_storage_from_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_VARIABLES = {
@@ -19,6 +25,7 @@ OUR_VARIABLES = {
     "EMAIL_URL",
     "NOTIFY_EMAILS",
     "MEDIA_ROOT",
+    "MEDIA_STORAGE_URL",
     "SITE_URL",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests; production never has it
@@ -93,6 +100,16 @@ def test_debug_is_off_unless_set_and_served_processes_share_the_database_cache()
         ({"DJANGO_SECRET_KEY": STRONG_KEY, "PAGECACHE_SECONDS": "ten"}, "PAGECACHE_SECONDS"),
         ({"DJANGO_SECRET_KEY": STRONG_KEY, "TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT"),
         ({"DJANGO_SECRET_KEY": STRONG_KEY, "RATE_LIMIT_CONTACT": "lots"}, "RATE_LIMIT_CONTACT"),
+        ({"DJANGO_SECRET_KEY": STRONG_KEY, "MEDIA_STORAGE_URL": "s3:///"}, "MEDIA_STORAGE_URL"),
+        (
+            {"DJANGO_SECRET_KEY": STRONG_KEY, "MEDIA_STORAGE_URL": "s3://b?endpoint=http://x"},
+            "MEDIA_STORAGE_URL",
+        ),
+        (
+            {"DJANGO_SECRET_KEY": STRONG_KEY, "MEDIA_STORAGE_URL": "s3://b?endpoint_url=ftp://x"},
+            "MEDIA_STORAGE_URL",
+        ),
+        ({"DJANGO_SECRET_KEY": STRONG_KEY, "MEDIA_STORAGE_URL": "gs://b"}, "MEDIA_STORAGE_URL"),
     ],
 )
 def test_bad_configuration_stops_start_up_with_one_line_naming_the_variable(env, variable):
@@ -110,6 +127,20 @@ def test_redis_cache_url_uses_django_redis_that_survives_an_outage():
     assert config["LOCATION"] == "redis://127.0.0.1:6379/1"
     assert config["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
     assert config["OPTIONS"]["SOCKET_CONNECT_TIMEOUT"] < 1
+
+
+def test_media_storage_url_names_the_bucket_its_endpoint_and_public_addresses():
+    storage, media_url = media_storage_from_url(
+        "s3://fibro-media?endpoint_url=http://127.0.0.1:9000&region_name=eu-west-1"
+    )
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert options["bucket_name"] == "fibro-media" and options["region_name"] == "eu-west-1"
+    assert options["querystring_auth"] is False and options["file_overwrite"] is False
+    assert media_url == "http://127.0.0.1:9000/fibro-media/"
+    cdn = media_storage_from_url("s3://fibro-media?custom_domain=img.example.org&location=site")
+    assert cdn[1] == "https://img.example.org/site/"
+    assert media_storage_from_url("") == ({"BACKEND": "fibrosite.storage.MediaStorage"}, "/media/")
 
 
 def test_postgres_database_url_is_parsed():
