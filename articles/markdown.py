@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import nh3
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
@@ -18,14 +19,15 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
-# Limits that keep any input cheap to render (see TooComplex). A long article is
-# 20,000-40,000 characters; brackets are links, images and footnotes, a few per line.
-MAX_CHARS = 60_000
-MAX_BRACKETS = 6_000
-MAX_LINES = 6_000
-# Lists and quotes inside each other use one or two levels each; markdown-it stops
-# reading deeper input silently, so reaching the limit is refused instead.
-MAX_NESTING = 20
+# Limits that keep any input under about half a second of CPU (measured worst cases in
+# test_markdown.py). A long article is 20,000-40,000 characters in a few hundred lines;
+# brackets are links, images and footnotes, a few to a line.
+MAX_CHARS = 50_000
+MAX_BRACKETS = 5_000
+MAX_LINES = 5_000
+# Lists and quotes inside each other use one or two levels each (about 15 list levels);
+# markdown-it silently stops reading deeper input, so reaching the limit is refused.
+MAX_NESTING = 32
 WORDS_PER_MINUTE = 200
 
 CALLOUT_KINDS = {"warning": "Warning", "note": "Note", "tip": "Tip"}
@@ -180,6 +182,7 @@ def _images(state):
     plain link. Skipped when only checking input (no file reads)."""
     if state.env.get("check_only"):
         return
+    sizes = {}  # one file read per distinct image, however often it is repeated
     for token in state.tokens:
         if token.type != "inline" or not token.children:
             continue
@@ -191,7 +194,9 @@ def _images(state):
             src = child.attrGet("src") or ""
             alt = "".join(grand.content for grand in child.children or ())
             name = _media_name(src)
-            size = _stored_image_size(name) if name else None
+            if name and name not in sizes:
+                sizes[name] = _stored_image_size(name)
+            size = sizes.get(name)
             if size is None:
                 children += [
                     Token("link_open", "a", 1, attrs={"href": src}),
@@ -316,6 +321,14 @@ def _parse(text, env):
 def validate(text):
     """Raise TooComplex for input render() would refuse, without reading any files."""
     _parse(text or "", {"check_only": True})
+
+
+def validate_markdown(text):
+    """Model field validator: the admin shows the reason as a form error, nothing is saved."""
+    try:
+        validate(text)
+    except TooComplex as error:
+        raise ValidationError(str(error), code="too_complex") from error
 
 
 @dataclass
