@@ -20,7 +20,6 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
-from django.core.cache import caches
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import connection, connections
@@ -214,8 +213,6 @@ def restore(source, *, force=False):
             stored = default_storage.save(name, File(saved))
         if stored != name:
             raise BackupError(f"the media storage renamed {name} to {stored}")
-    for cache in caches.all():
-        cache.clear()
     # Pages cached by running processes are keyed on the content version: move it past
     # both the live and the restored number, so no cached page can match again.
     apps.get_model("articles", "ContentVersion").objects.filter(
