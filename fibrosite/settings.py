@@ -209,6 +209,7 @@ AXES_HANDLER = "fibrosite.signin.SigninHandler"
 AXES_LOCKOUT_CALLABLE = "fibrosite.signin.lockout_response"
 ADMIN_USERNAME_FAILURE_LIMIT = _number(int, "ADMIN_USERNAME_FAILURE_LIMIT", 10)
 ADMIN_ADDRESS_FAILURE_LIMIT = _number(int, "ADMIN_ADDRESS_FAILURE_LIMIT", 20)
+ADMIN_LOGIN_FIRST_DELAY = _number(int, "ADMIN_LOGIN_FIRST_DELAY", 15)
 ADMIN_LOGIN_MAX_DELAY = _number(int, "ADMIN_LOGIN_MAX_DELAY", 300)
 
 # Request bodies over these sizes get 413 before they are read (the proxy should

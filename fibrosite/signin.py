@@ -27,7 +27,6 @@ from community.ratelimit import client_network
 logger = logging.getLogger("fibrosite")
 
 WINDOW = 3600
-FIRST_DELAY = 15
 
 
 def _subjects(request, credentials):
@@ -62,7 +61,9 @@ def record_failure(request, credentials):
             cache.add(f"signin:failures:{key}", 0, timeout=WINDOW)
             over = cache.incr(f"signin:failures:{key}") - limit
             if over >= 0:
-                delay = min(settings.ADMIN_LOGIN_MAX_DELAY, FIRST_DELAY * 2**over)
+                delay = min(
+                    settings.ADMIN_LOGIN_MAX_DELAY, settings.ADMIN_LOGIN_FIRST_DELAY * 2**over
+                )
                 cache.set(f"signin:until:{key}", time.time() + delay, timeout=delay + 1)
                 wait = max(wait, delay + 1)
     except Exception:
