@@ -216,3 +216,46 @@ def test_a_broken_stored_profile_does_not_stop_the_upload(staff_client, settings
 def test_upload_helper_still_works_for_plain_images():
     content, info = clean_image(upload())
     assert info.format == "PNG" and content.size > 0
+
+
+def test_strip_image_metadata_cleans_what_was_stored_before_and_renames_old_sizes(
+    make_article, client, settings
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # As stored by the old code: the photo byte for byte, sizes named after it.
+    default_storage.save("uploads/old.jpg", SimpleUploadedFile("x", photo()))
+    default_storage.save("articles/hero.jpg", SimpleUploadedFile("x", photo(size=(900, 600))))
+    old_sizes = []
+    for width in (480, 900):
+        buffer = io.BytesIO()
+        Image.new("RGB", (width, width * 2 // 3), RED).save(buffer, "JPEG", comment=b"Home St")
+        old_sizes.append(default_storage.save(f"articles/sizes/hero-{width}.jpg", buffer))
+    article = make_article()
+    type(article).objects.filter(pk=article.pk).update(
+        hero_image="articles/hero.jpg", hero_alt="Lake", hero_width=900, hero_height=600,
+        hero_renditions=[
+            {"width": 480, "height": 320, "webp": old_sizes[0], "original": old_sizes[0]},
+            {"width": 900, "height": 600, "webp": old_sizes[1], "original": old_sizes[1]},
+        ],
+    )  # fmt: skip
+
+    out = StringIO()
+    call_command("strip_image_metadata", stdout=out)
+    assert "4 image(s) cleaned of metadata; sizes rebuilt for 1" in out.getvalue()
+    for name in ("uploads/old.jpg", "articles/hero.jpg"):
+        assert_clean(name)
+    article.refresh_from_db()
+    for size in old_sizes:
+        assert not default_storage.exists(size)
+    for rendition in article.hero_renditions:
+        assert "hero" not in rendition["webp"] and "hero" not in rendition["original"]
+        assert_clean(rendition["original"])
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert article.hero_renditions[-1]["webp"] in page and "hero-480" not in page
+
+    again = StringIO()
+    call_command("strip_image_metadata", stdout=again)
+    assert "0 image(s) cleaned of metadata; sizes rebuilt for 0" in again.getvalue()
