@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles import seo
@@ -74,6 +75,9 @@ class TagView(ArticleListView):
         return super().get_context_data(topic=self.tag, **kwargs)
 
 
+OLD_SLUG_MAX_AGE = 3600
+
+
 class ArticleDetailView(BreadcrumbsMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -93,7 +97,11 @@ class ArticleDetailView(BreadcrumbsMixin, DetailView):
             target = self.get_queryset().filter(old_slugs__old_slug=kwargs["slug"]).first()
             if target is None:
                 raise
-            return redirect(target, permanent=True)
+            response = redirect(target, permanent=True)
+            # Browsers and proxies keep a 301 as long as they like unless told: an hour, so
+            # a slug an editor gives back to a new article is seen again soon.
+            patch_cache_control(response, public=True, max_age=OLD_SLUG_MAX_AGE)
+            return response
 
     def get_crumbs(self):
         category = self.object.category

@@ -1,13 +1,18 @@
+import logging
+import secrets
 import time
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 
 from community.mail import header_safe
 from community.models import EMAIL_MAX, INTEREST_FIELDS, NAME_MAX, Comment, ContactMessage
 
-STARTED_SALT = "community.form-started"
+logger = logging.getLogger("fibrosite.community")
+
+STARTED_SALT = "community.form-started.v2"
 SEND_AGAIN = (
     "Thank you! To keep automated spam out, please check your message and press send once more."
 )
@@ -18,15 +23,41 @@ SIGNUP_CONSENT = (
 )
 
 
-def started_stamp():
-    return signing.Signer(salt=STARTED_SALT).sign(str(time.time()))
+def started_stamp(at=None):
+    """The signed moment a form was shown, with a random id so it can be used only once."""
+    return signing.Signer(salt=STARTED_SALT).sign(f"{at or time.time():.3f}:{secrets.token_hex(8)}")
+
+
+def _read_stamp(value):
+    """(seconds since the form was shown, its id), or None when not one of our stamps."""
+    try:
+        shown, stamp_id = signing.Signer(salt=STARTED_SALT).unsign(value).split(":")
+        return time.time() - float(shown), stamp_id
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def _first_use(stamp_id):
+    """True the first time a stamp is sent; False when it was sent before.
+
+    Kept in the shared cache as long as a stamp is accepted at all. If the cache is
+    down the stamp is accepted: a form that keeps working matters more than a perfect check.
+    """
+    try:
+        added = cache.add(f"form-stamp:{stamp_id}", 1, timeout=settings.COMMUNITY_FORM_MAX_SECONDS)
+    except Exception:
+        logger.warning("Form stamp cache unavailable; accepting the stamp.", exc_info=True)
+        return True
+    return added is not False
 
 
 class BotCheckForm(forms.Form):
     """A honeypot people never see, and a signed time the form was first shown.
 
-    `is_bot` (honeypot filled) means: drop silently and thank them. A too-quick or
-    tampered timestamp is a form error instead, so a person keeps what they wrote.
+    `is_bot` (honeypot filled) means: drop silently and thank them. A stamp that is
+    too quick, too old, tampered with or already used (one page load replayed for many
+    posts) is a form error instead, with a fresh stamp, so a person keeps what they
+    wrote and sends it again.
     """
 
     leave_empty = forms.CharField(
@@ -45,18 +76,27 @@ class BotCheckForm(forms.Form):
     def is_bot(self):
         return bool(self.data.get(self.add_prefix("leave_empty"), "").strip())
 
+    def _send_again(self):
+        # A fresh stamp, so pressing send again after a moment goes through.
+        self.data = self.data.copy()
+        self.data["started"] = started_stamp()
+        return forms.ValidationError(SEND_AGAIN, code="too_fast")
+
     def clean(self):
         cleaned = super().clean()
-        try:
-            started = float(signing.Signer(salt=STARTED_SALT).unsign(self.data.get("started", "")))
-        except (signing.BadSignature, ValueError):
-            started = None
-        if started is None or time.time() - started < settings.COMMUNITY_FORM_MIN_SECONDS:
-            # A fresh stamp, so pressing send again after a moment goes through.
-            self.data = self.data.copy()
-            self.data["started"] = started_stamp()
-            raise forms.ValidationError(SEND_AGAIN, code="too_fast")
+        stamp = _read_stamp(self.data.get("started", ""))
+        if stamp is None or not (
+            settings.COMMUNITY_FORM_MIN_SECONDS <= stamp[0] <= settings.COMMUNITY_FORM_MAX_SECONDS
+        ):
+            raise self._send_again()
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Spent only by a post that is otherwise fine: a visitor correcting a typo in their
+        # email address sends the same stamp again.
+        if not self.errors and not _first_use(_read_stamp(self.data["started"])[1]):
+            self.add_error(None, self._send_again())
 
     @property
     def bot_fields(self):

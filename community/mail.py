@@ -14,6 +14,7 @@ is marked sent, the row stays "sending"; after COMMUNITY_MAIL_CLAIM_TIMEOUT it i
 claimed again and that one mail goes out twice. Nothing is ever lost.
 """
 
+import email.policy
 import logging
 import re
 import uuid
@@ -58,6 +59,46 @@ def subscriber_headers(subscriber):
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+
+
+class _OneLinePolicy(email.policy.EmailPolicy):
+    """Python's usual header folding, except for headers that carry a URL.
+
+    The email package folds a long header with no spaces in it (a List-Unsubscribe
+    URL) into RFC 2047 encoded words (`=?utf-8?q?=3Chttps...`), which mail providers
+    don't decode, so their unsubscribe button can't work. Such headers are written as
+    they are, on one line (RFC 5322 allows up to 998 characters).
+    """
+
+    ONE_LINE = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+
+    def _verbatim(self, name, value):
+        text = str(value)
+        line = f"{name}: {text}"
+        if name.lower() in self.ONE_LINE and text.isascii() and len(line) <= 998:
+            return line + self.linesep
+        return None
+
+    def fold(self, name, value):
+        return self._verbatim(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        line = self._verbatim(name, value)
+        return line.encode("ascii") if line else super().fold_binary(name, value)
+
+
+class _Message(EmailMessage):
+    def message(self, *, policy=email.policy.default):
+        built = super().message(policy=policy)
+        # Only how headers are written changes; bodies were encoded by the given policy.
+        built.policy = _OneLinePolicy(
+            linesep=policy.linesep,
+            utf8=policy.utf8,
+            cte_type=policy.cte_type,
+            max_line_length=policy.max_line_length,
+            raise_on_defect=policy.raise_on_defect,
+        )
+        return built
 
 
 def enqueue(
@@ -136,7 +177,7 @@ def backoff(attempts):
 
 
 def _build(row):
-    return EmailMessage(
+    return _Message(
         subject=header_safe(row.subject, 200),
         body=row.body,
         from_email=settings.DEFAULT_FROM_EMAIL,

@@ -5,6 +5,7 @@ the window, later hits increment it. If the cache is down the limit fails open:
 a form that keeps working matters more than a perfect count.
 """
 
+import ipaddress
 import logging
 import time
 
@@ -29,11 +30,26 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
+def client_network(request):
+    """The client as limits count it: an IPv6 client is its /64 (one home or server has a
+    whole /64 and can use any address in it); IPv4, as it is."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False).network_address)
+    return address
+
+
 def over_limit(request, scope):
     """Count this request against `scope`; True when the client is over the limit."""
     limit, period = settings.COMMUNITY_RATE_LIMITS[scope]
     window = int(time.time() // period)
-    key = f"ratelimit:{scope}:{client_ip(request)}:{window}"
+    key = f"ratelimit:{scope}:{client_network(request)}:{window}"
     try:
         cache.add(key, 0, timeout=period + 1)
         count = cache.incr(key)

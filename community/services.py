@@ -8,7 +8,10 @@ nor a failing mail server ever holds up a visitor or loses anything.
 from datetime import timedelta
 from functools import partial
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -178,6 +181,9 @@ def mail_subscriber(subscriber, kind, subject, *, deliver_now=True, **context):
     )
 
 
+HISTORY = "admin history entries"
+
+
 def _personal_data(email):
     return {
         "contact messages": ContactMessage.objects.filter(email__iexact=email),
@@ -187,30 +193,48 @@ def _personal_data(email):
     }
 
 
+def _admin_history(email, data):
+    """Django's admin history rows that name this person: those about their rows (the
+    entry keeps the row's name, e.g. "Ana: Question", after the row is gone), and any
+    that spell out the address."""
+    about = Q(object_repr__icontains=email) | Q(change_message__icontains=email)
+    for rows in data.values():
+        content_type = ContentType.objects.get_for_model(rows.model)
+        pks = [str(pk) for pk in rows.values_list("pk", flat=True)]
+        about |= Q(content_type=content_type, object_id__in=pks)
+        reprs = {str(row) for row in rows}
+        about |= Q(content_type=content_type, object_repr__in=reprs)
+    return LogEntry.objects.filter(about)
+
+
 def _clean_addresses(emails):
     return {e.strip().lower() for e in emails if e and e.strip()}
 
 
 def personal_data_counts(emails):
     """What erase_personal_data would remove, for the confirmation page."""
-    counts = dict.fromkeys(_personal_data(""), 0)
+    counts = dict.fromkeys([*_personal_data(""), HISTORY], 0)
     for email in _clean_addresses(emails):
-        for what, rows in _personal_data(email).items():
+        data = _personal_data(email)
+        for what, rows in data.items():
             counts[what] += rows.count()
+        counts[HISTORY] += _admin_history(email, data).count()
     return counts
 
 
 def erase_personal_data(emails):
-    """Delete every message, comment, signup and queued mail for these addresses.
+    """Delete every message, comment, signup, queued mail and admin history entry for
+    these addresses.
 
     Returns {"contact messages": n, ...} for the editor's confirmation message.
     """
-    removed = dict.fromkeys(_personal_data(""), 0)
+    removed = dict.fromkeys([*_personal_data(""), HISTORY], 0)
     had_public_comments = False
     with transaction.atomic():
         for email in _clean_addresses(emails):
             data = _personal_data(email)
             had_public_comments |= data["comments"].filter(status=Comment.Status.APPROVED).exists()
+            removed[HISTORY] += _admin_history(email, data).delete()[0]
             for what, rows in data.items():
                 removed[what] += rows.delete()[0]
     if had_public_comments:

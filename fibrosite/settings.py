@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "fibrosite.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "fibrosite.middleware.PermissionsPolicyMiddleware",
+    "fibrosite.middleware.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "fibrosite.pagecache.AnonymousPageCacheMiddleware",
@@ -121,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fibrosite.middleware.StaffBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -195,8 +197,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTIFY_EMAILS = env.list("NOTIFY_EMAILS", default=[])
 
 # Admin sign-in: after AXES_FAILURE_LIMIT wrong passwords for one username from one
-# address, that pair waits ADMIN_LOCKOUT_MINUTES. Keyed on the pair, so an attacker
-# elsewhere cannot lock an editor out from everywhere.
+# address (an IPv6 /64), that pair waits ADMIN_LOCKOUT_MINUTES. Keyed on the pair, so an
+# attacker elsewhere cannot lock an editor out from everywhere. Across addresses, a
+# username gets growing delays instead (fibrosite/signin.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -206,7 +209,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=_number(int, "ADMIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_network"
+AXES_HANDLER = "fibrosite.signin.SigninHandler"
+AXES_LOCKOUT_CALLABLE = "fibrosite.signin.lockout_response"
+ADMIN_USERNAME_FAILURE_LIMIT = _number(int, "ADMIN_USERNAME_FAILURE_LIMIT", 10)
+ADMIN_ADDRESS_FAILURE_LIMIT = _number(int, "ADMIN_ADDRESS_FAILURE_LIMIT", 20)
+ADMIN_LOGIN_FIRST_DELAY = _number(int, "ADMIN_LOGIN_FIRST_DELAY", 15)
+ADMIN_LOGIN_MAX_DELAY = _number(int, "ADMIN_LOGIN_MAX_DELAY", 300)
 
 # Request bodies over these sizes get 413 before they are read (the proxy should
 # enforce the same; see deploy/nginx.conf).
@@ -326,6 +335,9 @@ COMMUNITY_RATE_LIMITS = {
 # Behind N proxies that append to X-Forwarded-For, the client is the Nth address from the right.
 TRUSTED_PROXY_COUNT = _number(int, "TRUSTED_PROXY_COUNT", 0)
 COMMUNITY_FORM_MIN_SECONDS = _number(float, "COMMUNITY_FORM_MIN_SECONDS", 2.5)
+# A form page older than this is shown again to be sent once more (each page load's
+# stamp is accepted once, within this time).
+COMMUNITY_FORM_MAX_SECONDS = _number(int, "COMMUNITY_FORM_MAX_SECONDS", 4 * 3600)
 COMMUNITY_CONFIRM_MAX_AGE = 60 * 60 * 24 * 7
 COMMUNITY_MAIL_TIMEOUT = _number(int, "COMMUNITY_MAIL_TIMEOUT", 5)  # per SMTP step, in the worker
 COMMUNITY_MAIL_MAX_ATTEMPTS = _number(int, "COMMUNITY_MAIL_MAX_ATTEMPTS", 10)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import static
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger("fibrosite")
 
@@ -36,7 +36,7 @@ def _cache_ok():
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     checks = {
         "database": "ok" if _database_ok() else "unavailable",
@@ -46,7 +46,7 @@ def healthz(request):
     return JsonResponse(checks, status=200 if healthy else 503)
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
     lines = [
@@ -68,7 +68,7 @@ MEDIA_TYPES = {
 }
 
 
-@require_GET
+@require_safe
 def media(request, path):
     """Uploaded images, when no proxy serves MEDIA_ROOT (`make serve`, bench, audit).
 

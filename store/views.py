@@ -1,5 +1,6 @@
 import logging
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -10,6 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.models import Article
 from articles.views import HOME, BreadcrumbsMixin
+from community.ratelimit import client_network
 from store import seo
 from store.models import Product, ProductCategory
 
@@ -89,6 +91,21 @@ class ProductDetailView(BreadcrumbsMixin, DetailView):
         return context
 
 
+CLICK_WINDOW = 3600
+
+
+def first_click_this_hour(request, product):
+    """A visitor's (address's) clicks on one product count once an hour, so one address
+    can't inflate the count. Nothing about the visitor is stored, only a cache key that
+    expires; if the cache is down, the click counts."""
+    key = f"store-click:{product.pk}:{client_network(request)}"
+    try:
+        return cache.add(key, 1, timeout=CLICK_WINDOW) is not False
+    except Exception:
+        logger.warning("store: click cache unavailable; counting the click", exc_info=True)
+        return True
+
+
 @never_cache
 @require_safe
 def go(request, slug):
@@ -105,7 +122,8 @@ def go(request, slug):
     if not target.startswith(("https://", "http://")):  # saved by a bulk update, say
         logger.warning("store: product %s has an unusable shop address", product.pk)
         return redirect(product)
-    if request.method == "GET":  # link checkers send HEAD; they are not readers
+    if request.method == "GET" and first_click_this_hour(request, product):
+        # Link checkers send HEAD; they are not readers.
         product.count_click()
     response = HttpResponseRedirect(target)
     response["X-Robots-Tag"] = "noindex, nofollow"

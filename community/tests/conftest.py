@@ -1,16 +1,15 @@
 import time
 
 import pytest
-from django.core import signing
 from django.test import Client
 
 from articles.models import Article, Category
-from community.forms import STARTED_SALT
+from community.forms import started_stamp
 
 
 def stamp(seconds_ago=10):
     """The hidden "form shown at" field, as if the form was opened `seconds_ago`."""
-    return signing.Signer(salt=STARTED_SALT).sign(str(time.time() - seconds_ago))
+    return started_stamp(time.time() - seconds_ago)
 
 
 @pytest.fixture

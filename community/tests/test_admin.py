@@ -245,3 +245,40 @@ def test_editors_cannot_confirm_a_subscriber_by_hand_but_can_unsubscribe(admin_c
     act(admin_client, "subscriber", "unsubscribe_selected", [person])
     person.refresh_from_db()
     assert person.status == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_erasing_an_address_also_clears_the_admin_history_that_names_the_person(admin_client):
+    from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    admin = get_user_model().objects.get(username="admin")
+    message = make_message(name="Ana Ruiz", email="ana@example.com", topic="question")
+    earlier = make_message(name="Ana Ruiz", email="ana@example.com", topic="question")
+    keep = make_message(name="Bea Keep", email="keep@example.com", topic="question")
+    person = baker.make(Subscriber, email="ana@example.com", consented_at=timezone.now())
+    # The history the admin itself writes: a status change on the message and the subscriber...
+    for obj, model in (
+        (message, "contactmessage"),
+        (person, "subscriber"),
+        (keep, "contactmessage"),
+    ):
+        page = admin_client.get(f"/admin/community/{model}/{obj.pk}/change/")
+        form = {k: v for k, v in page.context["adminform"].form.initial.items() if v is not None}
+        admin_client.post(f"/admin/community/{model}/{obj.pk}/change/", {**form, "notes": "seen"})
+    # ...and a row deleted earlier, whose history entry still carries the name.
+    LogEntry.objects.log_actions(admin.pk, [earlier], DELETION)
+    earlier.delete()
+    LogEntry.objects.create(
+        user=admin, content_type=ContentType.objects.get_for_model(Subscriber),
+        object_id="999", object_repr="ana@example.com", action_flag=CHANGE,
+    )  # fmt: skip
+    logged = " | ".join(LogEntry.objects.values_list("object_repr", flat=True))
+    assert logged.count("Ana Ruiz: ") == 2 and "ana@example.com" in logged and "Bea Keep" in logged
+    assert LogEntry.objects.filter(object_id=str(message.pk), action_flag=CHANGE).exists()
+
+    response = act(admin_client, "contactmessage", "erase_personal_data", [message], confirm="yes")
+    assert "admin history entries" in response.content.decode()
+    for entry in LogEntry.objects.all():
+        assert "ana" not in entry.object_repr.lower() and "ruiz" not in entry.object_repr.lower()
+        assert "ana@example.com" not in entry.change_message
+    assert LogEntry.objects.filter(object_repr__startswith="Bea Keep").exists()

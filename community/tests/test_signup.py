@@ -77,18 +77,14 @@ def test_confirming_twice_sends_one_welcome(send):
     assert [m.subject for m in mail.outbox].count("Welcome to the FibroSite community") == 1
 
 
-class OldSigner(signing.TimestampSigner):
-    def timestamp(self):
-        return signing.b62_encode(int(time.time()) - 8 * 24 * 3600)
-
-
-def test_an_expired_confirmation_link_is_refused(client, send):
+def test_an_expired_confirmation_link_is_refused(client, send, monkeypatch):
     subscriber = Subscriber.objects.create(
         email="old@example.com", consent_text="x", consented_at=timezone.now()
     )
-    token = OldSigner(salt=tokens.CONFIRM_SALT).sign_object(
-        {"id": subscriber.pk, "email": subscriber.email}
-    )
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: eight_days_ago)
+    token = tokens.confirm_token(subscriber)
+    monkeypatch.undo()
 
     assert "This link has expired" in client.get(f"/community/confirm/{token}/").content.decode()
     response = send(f"/community/confirm/{token}/", {})
@@ -236,3 +232,44 @@ def test_signup_is_rate_limited(send, settings):
     assert send(URL, signup()).status_code == 302
     assert send(URL, signup(email="b@example.com")).status_code == 429
     assert Subscriber.objects.count() == 1
+
+
+def test_link_tokens_carry_no_personal_data(send):
+    send(URL, signup(email="maria.lopez@example.com"))
+    subscriber = Subscriber.objects.get()
+    confirm = link_in(mail.outbox[0], "confirm").split("/")[-2]
+    for token in (confirm, tokens.unsubscribe_token(subscriber)):
+        # "<id>-<12 hex digest>:<signature>" and, for confirmation, a timestamp.
+        assert re.fullmatch(r"\d+-[0-9a-f]{12}(:[0-9A-Za-z]+)?:[\w-]{43}", token), token
+        assert "maria" not in token.lower() and "example" not in token.lower()
+        assert "eyJ" not in token  # no base64 JSON payload at all
+    assert len(tokens.unsubscribe_token(subscriber)) < 70
+
+
+def test_old_tokens_with_the_address_inside_get_the_link_problem_page(send, client):
+    subscriber = Subscriber.objects.create(
+        email="ana@example.com", status=Subscriber.Status.CONFIRMED,
+        consent_text="x", consented_at=timezone.now(),
+    )  # fmt: skip
+    payload = {"id": subscriber.pk, "email": subscriber.email}
+    old_confirm = signing.dumps(payload, salt="community.subscriber.confirm")
+    old_unsubscribe = signing.dumps(payload, salt="community.subscriber.unsubscribe")
+    for url in (f"/community/confirm/{old_confirm}/", f"/community/unsubscribe/{old_unsubscribe}/"):
+        page = client.get(url)
+        assert page.status_code == 400 and "This link doesn't work" in page.content.decode()
+        response = send(url, {})
+        assert response.status_code == 400
+        assert "This link doesn't work" in response.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+
+
+def test_a_token_stops_working_when_its_id_belongs_to_another_address(send):
+    subscriber = Subscriber.objects.create(
+        email="first@example.com", consent_text="x", consented_at=timezone.now()
+    )
+    token = tokens.unsubscribe_token(subscriber)
+    Subscriber.objects.filter(pk=subscriber.pk).update(email="someone.else@example.com")
+    response = send(f"/community/unsubscribe/{token}/", {})
+    assert response.status_code == 400
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING

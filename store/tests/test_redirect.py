@@ -94,25 +94,28 @@ def test_go_refuses_post(client, product):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_clicks_are_all_counted(thread_connections, make_product):
-    """Threads, each with its own connection, click at the same moment: none is lost."""
+    """Threads, each with its own connection, click at the same moment: none is lost.
+
+    Each click comes from its own visitor (a visitor's repeat clicks count once an hour)."""
     product = make_product()
     threads_count, clicks_each = 8, 15
     barrier = threading.Barrier(threads_count)
     errors = []
 
-    def click():
+    def click(t):
         thread_connections()
         client = Client()
         try:
             barrier.wait()
-            for _ in range(clicks_each):
-                assert client.get(f"/store/go/{product.slug}/").status_code == 302
+            for i in range(clicks_each):
+                response = client.get(f"/store/go/{product.slug}/", REMOTE_ADDR=f"10.{t}.{i}.1")
+                assert response.status_code == 302
         except Exception as error:  # reported below; a thread can't fail the test itself
             errors.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=click) for _ in range(threads_count)]
+    threads = [threading.Thread(target=click, args=(t,)) for t in range(threads_count)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -120,3 +123,26 @@ def test_concurrent_clicks_are_all_counted(thread_connections, make_product):
     assert errors == []
     product.refresh_from_db()
     assert product.click_count == threads_count * clicks_each
+
+
+def test_one_visitor_clicking_again_and_again_counts_once_an_hour(client, product, monkeypatch):
+    """One address could inflate a product's click count freely."""
+    for _ in range(20):
+        assert client.get(product.get_buy_url(), REMOTE_ADDR="203.0.113.5").status_code == 302
+    # The same household on IPv6 changing its address within its /64 is the same visitor.
+    for n in range(1, 6):
+        client.get(product.get_buy_url(), REMOTE_ADDR=f"2001:db8:3:4::{n}")
+    product.refresh_from_db()
+    assert product.click_count == 2
+    # Other visitors count, and so does the first one an hour later.
+    client.get(product.get_buy_url(), REMOTE_ADDR="198.51.100.9")
+    import store.views
+
+    real_add = store.views.cache.add
+    # An hour on, the visitor's key has expired: seen here as a key never used before.
+    monkeypatch.setattr(
+        store.views.cache, "add", lambda key, *a, **k: real_add(key + ":later", *a, **k)
+    )
+    client.get(product.get_buy_url(), REMOTE_ADDR="203.0.113.5")
+    product.refresh_from_db()
+    assert product.click_count == 4
