@@ -20,6 +20,7 @@ OUR_VARIABLES = {
     "NOTIFY_EMAILS",
     "MEDIA_ROOT",
     "SITE_URL",
+    "TRUSTED_PROXY_COUNT",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests; production never has it
 }
@@ -140,6 +141,7 @@ def production_env(site_url):
         "DJANGO_ALLOWED_HOSTS": "fibrosite.example.org",
         "EMAIL_URL": "smtp+tls://mailer:secret@mail.example.org:587",
         "SITE_URL": site_url,
+        "TRUSTED_PROXY_COUNT": "1",  # behind deploy/nginx.conf, as the README says
     }
 
 
