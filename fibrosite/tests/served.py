@@ -91,7 +91,7 @@ class Visitor:
 class ServedSite:
     """Migrate, collect static files and load the demo, then run gunicorn until stopped."""
 
-    def __init__(self, tmp_path, database_url, workers=1, demo=True, **environ):
+    def __init__(self, tmp_path, database_url, workers=1, demo=True, ready_path="/", **environ):
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_"))},
             "DJANGO_SETTINGS_MODULE": "fibrosite.settings",
@@ -105,6 +105,7 @@ class ServedSite:
         self.env = {name: value for name, value in self.env.items() if value is not None}
         self.workers = workers
         self.demo = demo
+        self.ready_path = ready_path
         self.server = self.url = None
 
     def manage(self, *command, **environ):
@@ -124,9 +125,15 @@ class ServedSite:
         self.manage("collectstatic", "--noinput", "-v0")
         if self.demo:
             self.manage("load_demo")
-        self.server = Server("fibrosite.wsgi", self.env, cpu=None, workers=self.workers)
+        self.server = self.start_instance(self.workers)
         self.url = self.server.url
         return self
+
+    def start_instance(self, workers=1):
+        """A gunicorn on this site's database and files (the caller stops it)."""
+        return Server(
+            "fibrosite.wsgi", self.env, cpu=None, workers=workers, ready_path=self.ready_path
+        )
 
     def __exit__(self, *exc):
         self.server.stop()
