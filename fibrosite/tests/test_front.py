@@ -18,17 +18,17 @@ from fibrosite.tests.front import HOST, Front, check, templated
 from fibrosite.tests.served import ServedSite, Visitor
 
 EDITOR, PASSWORD = "front.editor", "a-long-enough-passphrase"
-CONTENT = """
+CONTENT = f"""
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from articles.models import Article, Category
-get_user_model().objects.create_superuser("%s", "", "%s")
+get_user_model().objects.create_superuser("{EDITOR}", "", "{PASSWORD}")
 sleep = Category.objects.create(name="Sleep and rest", slug="sleep")
 Article.objects.create(
     title="Pacing a good day", slug="pacing", summary="Plan rest.", body="Body text.",
     category=sleep, status=Article.Status.PUBLISHED, publish_at=timezone.now(),
 )
-""" % (EDITOR, PASSWORD)
+"""
 
 
 class FormFields(HTMLParser):
