@@ -27,7 +27,3 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Route /media/ through Django so tests can fetch uploaded images.
 SERVE_MEDIA = True
-# The pub/sub version watcher is tested on its own (fibrosite/tests/test_pagecache.py);
-# elsewhere tests run inside transactions that a listener thread could not see.
-PAGECACHE_REDIS_URL = ""
-PAGECACHE_VERSION_FILE = ""  # likewise; it would point beside the development database
