@@ -47,7 +47,7 @@ def _configure():
             env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
         ),
         # Served without Redis, several processes must still share rate limits and
-        # sessions: the database cache (`manage.py createcachetable`). runserver: memory.
+        # sessions: the database cache (migrate creates its table). runserver: memory.
         "cache": cache_from_url(
             env.str(
                 "CACHE_URL",
