@@ -256,3 +256,69 @@ def test_a_strangers_wrong_passwords_do_not_lock_out_the_editor(front):
     editor = visitor(front, "127.0.0.5")
     status, headers, _ = editor.sign_in(EDITOR, PASSWORD)
     assert (status, headers["Location"]) == (302, "/admin/")
+
+
+def observatory_penalties(page_headers, cookie_headers, redirect):
+    """What the Mozilla HTTP Observatory (v2 scoring) would mark down; [] means A+.
+
+    Its grade starts at 100; every check below that fails costs points, and A+ needs 100
+    or more, so a response with none of these failures keeps A+.
+    """
+    failures = []
+    csp = {
+        part.split()[0]: part.split()[1:]
+        for part in page_headers.get("Content-Security-Policy", "").split(";")
+        if part.strip()
+    }
+    scripts = csp.get("script-src", csp.get("default-src"))
+    if not csp or scripts is None:
+        failures.append("csp-not-implemented")
+    elif {"'unsafe-inline'", "'unsafe-eval'", "data:", "https:", "*"} & set(scripts):
+        failures.append("csp-implemented-with-unsafe")
+    if "frame-ancestors" not in csp and page_headers.get("X-Frame-Options") not in (
+        "DENY",
+        "SAMEORIGIN",
+    ):
+        failures.append("x-frame-options-not-implemented")
+    if page_headers.get("X-Content-Type-Options") != "nosniff":
+        failures.append("x-content-type-options-not-implemented")
+    hsts = re.search(r"max-age=(\d+)", page_headers.get("Strict-Transport-Security", ""))
+    if not hsts or int(hsts.group(1)) < 15552000:
+        failures.append("hsts-not-implemented-or-short")
+    if page_headers.get("Referrer-Policy") not in (
+        "no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin",
+    ):  # fmt: skip
+        failures.append("referrer-policy-unsafe")
+    for cookie in cookie_headers:
+        lowered = cookie.lower()
+        if "secure" not in lowered or "samesite" not in lowered:
+            failures.append(f"cookies-without-secure-flag-or-samesite: {cookie[:30]}")
+        if "sessionid" in lowered and "httponly" not in lowered:
+            failures.append("cookies-session-without-httponly-flag")
+    status, location = redirect
+    if status not in (301, 302, 307, 308) or not location.startswith(f"https://{HOST}/"):
+        failures.append("redirection-not-to-https")
+    return failures
+
+
+def test_headers_through_the_front_keep_the_observatory_a_plus(front):
+    _, page_headers, _ = visitor(front).get("/")
+    form_visitor = visitor(front, "127.0.0.30")
+    _, contact_headers, _ = form_visitor.get("/contact/")
+    _, signin_headers, _ = visitor(front, "127.0.0.31").sign_in(EDITOR, PASSWORD)
+    cookies = (contact_headers.get_all("Set-Cookie") or []) + (
+        signin_headers.get_all("Set-Cookie") or []
+    )
+    assert any(c.startswith("__Host-sessionid=") for c in cookies)
+    assert any(c.startswith("__Host-csrftoken=") for c in cookies)
+    plain = Visitor(f"http://127.0.0.1:{front.http_port}", host=HOST).get("/")
+    redirect = (plain[0], plain[1].get("Location", ""))
+    assert observatory_penalties(page_headers, cookies, redirect) == []
+    # The check itself notices a weaker response.
+    weaker = {**dict(page_headers), "Content-Security-Policy": "script-src 'self' 'unsafe-inline'"}
+    assert observatory_penalties(weaker, ["sessionid=x; Path=/"], (200, "")) == [
+        "csp-implemented-with-unsafe",
+        "cookies-without-secure-flag-or-samesite: sessionid=x; Path=/",
+        "cookies-session-without-httponly-flag",
+        "redirection-not-to-https",
+    ]
