@@ -42,7 +42,6 @@ serve: install
 	@if [ -z "$$DJANGO_SECRET_KEY" ]; then echo "DJANGO_SECRET_KEY is not set: using a throwaway key for this run."; fi
 	@export DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}; \
 	  $(PY) manage.py migrate --noinput && \
-	  $(PY) manage.py createcachetable && \
 	  $(PY) manage.py collectstatic --noinput -v 0 && \
 	  $(PY) manage.py load_demo && \
 	  { $(PY) manage.py db_worker -v 0 & worker=$$!; \

@@ -135,10 +135,10 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-shared", "-publish_at")
         )
 
-    def next_scheduled_at(self):
+    def next_scheduled_at(self, after=None):
         """When the next scheduled article goes live (cached pages must not outlive it)."""
         return (
-            self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+            self.filter(status=Article.Status.PUBLISHED, publish_at__gt=after or timezone.now())
             .order_by("publish_at")
             .values_list("publish_at", flat=True)
             .first()

@@ -117,7 +117,6 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="fibrosite-audit-"))
     env = site_env("sqlite", workdir)
     run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
-    run([PY, "manage.py", "createcachetable"], env)
     run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     run([PY, "manage.py", "load_demo"], env, stdout=subprocess.DEVNULL)
     site = Server("fibrosite.wsgi", env)

@@ -96,7 +96,6 @@ def main():
     env = site_env(args.db, workdir)
     manage = [PY, "manage.py"]
     run([*manage, "migrate", "--noinput", "-v0"], env)
-    run([*manage, "createcachetable"], env)
     run([*manage, "collectstatic", "--noinput", "-v0"], env)
     run([*manage, "load_demo"], env, stdout=subprocess.DEVNULL)
     manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())["paths"]

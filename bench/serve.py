@@ -44,7 +44,7 @@ def status_of(url):
 
 
 class Server:
-    def __init__(self, app, env, cwd=ROOT, pythonpath=None, cpu="0", workers=2):
+    def __init__(self, app, env, cwd=ROOT, pythonpath=None, cpu="0", workers=2, ready_path="/"):
         self.port = free_port()
         env = dict(env)
         if pythonpath:
@@ -57,7 +57,7 @@ class Server:
         )  # fmt: skip
         self.url = f"http://127.0.0.1:{self.port}"
         try:
-            wait_for(self.url + "/")
+            wait_for(self.url + ready_path)
         except RuntimeError:
             self.stop()
             raise

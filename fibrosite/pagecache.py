@@ -1,10 +1,14 @@
 """Whole-page caching for anonymous visitors, invalidated by a database content version.
 
 A cached page is served only while the version it was made under is still current, so
-an editor's save (any save, delete or many-to-many change in the content apps, plus
-``content_changed()`` after ``QuerySet.update()``) makes every process and host render
-afresh on the next request. Entries also expire no later than the next scheduled
-article's publish time, so a scheduled article appears without anyone saving.
+an editor's save (any save, delete or many-to-many change in the content apps, a change
+to a user, whose name may be a byline, plus ``content_changed()`` after
+``QuerySet.update()``) makes every process and host render afresh. Each process reads
+the version from the database at most once a second and reuses it in between (its own
+saves forget it at once), so a save shows everywhere within about a second, whatever
+else has failed, with no side channel to keep alive. Entries also expire no later than
+the next scheduled article's publish time, so a scheduled article appears without
+anyone saving.
 
 Visitors with a session cookie (editors), non-GET requests, and responses that set a
 cookie, embed a CSRF token (forms) or say no-cache/private are never cached.
@@ -12,17 +16,15 @@ cookie, embed a CSRF token (forms) or say no-cache/private are never cached.
 
 import hashlib
 import logging
-import os
-import threading
 import time
 
-import redis  # imported here, not lazily in the listener thread (import races)
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
@@ -77,188 +79,37 @@ def content_changed():
     with transaction.atomic():
         if not version.objects.filter(pk=1).update(number=F("number") + 1):
             version.objects.get_or_create(pk=1, defaults={"number": 1})
-        number = version.objects.values_list("number", flat=True).get(pk=1)
-        transaction.on_commit(lambda: announce(number))
+        # This process sees its own change on its next request; others within a second.
+        process_version.forget()
+        transaction.on_commit(process_version.forget)
 
 
-def announce(number):
-    """Tell every process the new version, by whichever channels this site has."""
-    watcher.announce(number)
-    version_file.announce(number)
+class ProcessVersion:
+    """This process's copy of the content version, read again once it is a second old.
 
-
-class VersionWatcher:
-    """Each process's copy of the content version, kept current by Redis pub/sub.
-
-    With Redis configured (PAGECACHE_REDIS_URL), a cache hit needs no network at all:
-    a thread per worker process listens for the new version every save announces
-    after its commit. The database stays the source of truth: the listener reads it
-    after subscribing (so no announcement can slip between), keeps the highest
-    number seen, and whenever it is not connected and healthy, `current()` says None
-    and the middleware asks the database on every request instead.
+    One indexed query a second per process instead of one per hit; the worst case is a
+    page from before a save in another process, shown for up to REUSE_SECONDS.
     """
 
-    def __init__(self, url=None):
-        self.url = getattr(settings, "PAGECACHE_REDIS_URL", "") if url is None else url
-        self.version = None
-        self.pid = None
-        self.generation = 0
-        self.lock = threading.Lock()
-
-    def reset(self, url):
-        """Point at another Redis (tests); the old listener thread stops."""
-        with self.lock:
-            self.url, self.version, self.pid = url, None, None
-            self.generation += 1
+    def __init__(self, reuse_seconds=None):
+        self.reuse_seconds = (
+            settings.PAGECACHE_VERSION_REUSE_SECONDS if reuse_seconds is None else reuse_seconds
+        )
+        self.state = (None, 0.0)  # (version, when it was read): one attribute, swapped whole
 
     def current(self):
-        if not self.url:
-            return None
-        if self.pid != os.getpid():  # first use in this (forked) worker process
-            with self.lock:
-                if self.pid != os.getpid():
-                    self.pid, self.version = os.getpid(), None
-                    threading.Thread(
-                        target=self._listen, args=(self.generation,), daemon=True
-                    ).start()
-        return self.version
-
-    @staticmethod
-    def channel():
-        """One channel per database: sites sharing a Redis server never hear each other."""
-        db = connection.settings_dict
-        return f"fibrosite:content-version:{db['HOST']}:{db['PORT']}:{db['NAME']}"
-
-    def announce(self, number):
-        if not self.url:
-            return
-        try:
-            self._client().publish(self.channel(), number)
-        except Exception:  # Redis down: listeners have lost their link and use the database
-            logger.warning("Could not announce content version %s", number)
-
-    def _client(self):
-        return redis.Redis.from_url(self.url, socket_connect_timeout=0.5, socket_timeout=0.5)
-
-    def _listen(self, generation):
-        while generation == self.generation:
-            try:
-                pubsub = self._client().pubsub()
-                pubsub.subscribe(self.channel())
-                pubsub.get_message(timeout=1)  # the subscription is confirmed
-                self._raise_to(self._database_version())
-                last_check = time.monotonic()
-                while generation == self.generation:
-                    message = pubsub.get_message(timeout=0.5)
-                    if message and message["type"] == "message":
-                        self._raise_to(int(message["data"]))
-                    if time.monotonic() - last_check > 1:
-                        pubsub.ping()  # a silent network failure shows here within ~1 s
-                        last_check = time.monotonic()
-                pubsub.close()
-            except Exception:
-                if generation == self.generation:
-                    self.version = None
-                time.sleep(0.5)
-
-    def _raise_to(self, number):
-        if number is not None:
-            self.version = number if self.version is None else max(self.version, number)
-
-    @staticmethod
-    def _database_version():
-        try:
-            return current_version()
-        finally:
-            connections.close_all()  # this thread's own connection
-
-
-watcher = VersionWatcher()
-
-
-class VersionFile:
-    """On one host (SQLite), each process's copy of the content version, kept by a file.
-
-    Every save writes its new version number into the file after its commit; a cache
-    hit reads those 20 bytes with one pread() and asks the database only when they
-    have changed. Numbers are unique and written only after they are committed, so a
-    process whose bytes are unchanged has seen every commit since it last asked; bytes
-    are trusted only if they are empty (nothing announced yet) or a number no newer
-    than the version read after them, so a torn read can never pass for a future one.
-    An announcement that can't be written (another user's file, a full disk, a file
-    deleted under running workers) costs at most TRUST_SECONDS of staleness: the
-    database is asked again at least that often, and a replaced file is reopened. If
-    the file can't be opened at all, `current()` says None and the database is asked.
-    """
-
-    WIDTH = 20
-    TRUST_SECONDS = 1.0
-
-    def __init__(self, path=None):
-        self.path = getattr(settings, "PAGECACHE_VERSION_FILE", "") if path is None else path
-        self.fd = self.pid = None
-        self.lock = threading.Lock()
-        # (bytes seen, version, when the database said so): one attribute, swapped whole.
-        self.state = (None, None, 0.0)
-
-    def _fd(self):
-        if self.pid != os.getpid():  # first use in this (forked) worker process
-            with self.lock:
-                if self.pid != os.getpid():
-                    self._open()
-        return self.fd
-
-    def _open(self):
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o664)
-        except OSError:
-            logger.warning("Page cache version file %s can't be opened", self.path)
-            fd = None
-        self.fd, self.state, self.pid = fd, (None, None, 0.0), os.getpid()
-
-    def _replaced(self):
-        """True when the path no longer names the file this process holds open."""
-        try:
-            return os.stat(self.path).st_ino != os.fstat(self.fd).st_ino
-        except OSError:
-            return True
-
-    def current(self):
-        if not self.path or self._fd() is None:
-            return None
-        seen, version, checked = self.state
+        version, read_at = self.state
         now = time.monotonic()
-        if now - checked > self.TRUST_SECONDS and self._replaced():
-            with self.lock:
-                os.close(self.fd)
-                self._open()
-            if self.fd is None:
-                return None
-        try:
-            data = os.pread(self.fd, self.WIDTH, 0)
-        except OSError:
-            return None
-        if data != seen or version is None or now - checked > self.TRUST_SECONDS:
-            version = current_version()  # read after the file: never older than `data`
-            trusted = data == b"" or (
-                len(data) == self.WIDTH and data.isdigit() and int(data) <= (version or 0)
-            )
-            self.state = (data if trusted and version is not None else None, version, now)
+        if version is None or now - read_at >= self.reuse_seconds:
+            version = current_version()
+            self.state = (version, now)  # None (database down) is never reused
         return version
 
-    def announce(self, number):
-        if not self.path:
-            return
-        if self._fd() is None:
-            logger.error("Content version %s not written: %s can't be opened", number, self.path)
-            return
-        try:
-            os.pwrite(self.fd, b"%020d" % number, 0)
-        except OSError:
-            logger.error("Could not write content version %s to %s", number, self.path)
+    def forget(self):
+        self.state = (None, 0.0)
 
 
-version_file = VersionFile()
+process_version = ProcessVersion()
 
 
 def _is_content(sender):
@@ -271,11 +122,24 @@ def _is_content(sender):
     )
 
 
+def _is_user(sender):
+    meta = getattr(sender, "_meta", None)
+    return meta is not None and meta.label == settings.AUTH_USER_MODEL
+
+
+# A sign-in saves the user with only these fields: nothing a page shows.
+UNSHOWN_USER_FIELDS = frozenset(("last_login", "password"))
+
+
 def _on_change(sender, **kwargs):
     if kwargs.get("raw"):
         return  # fixtures being loaded
     if _is_content(sender):
         content_changed()
+    elif _is_user(sender):  # a user's name is an article's byline
+        fields = kwargs.get("update_fields")
+        if not (fields and set(fields) <= UNSHOWN_USER_FIELDS):
+            content_changed()
 
 
 def _on_m2m(sender, action, instance, **kwargs):
@@ -298,11 +162,7 @@ class AnonymousPageCacheMiddleware:
         if not self.seconds or not self._cacheable_request(request):
             return self.get_response(request)
         key = cache_key(request)
-        version = watcher.current()
-        if version is None:
-            version = version_file.current()
-        if version is None:
-            version = current_version()
+        version = process_version.current()
         if version is None:
             return self.get_response(request)
         entry = caches["pages"].get(key)
@@ -310,10 +170,13 @@ class AnonymousPageCacheMiddleware:
             response = entry[2]  # a fresh copy: the cache unpickles on every get
             response["X-Page-Cache"] = "hit"
             return response
+        started = timezone.now()
         response = self.get_response(request)
         if self._cacheable_response(request, response):
             self._prepare(response)
-            caches["pages"].set(key, self._entry(version, response), self.seconds)
+            expires = self._expires(started)
+            if expires > time.time():
+                caches["pages"].set(key, (version, expires, response), self.seconds)
             response["X-Page-Cache"] = "miss"
         return response
 
@@ -349,11 +212,12 @@ class AnonymousPageCacheMiddleware:
         if "Cache-Control" not in response:
             patch_cache_control(response, public=True, max_age=0, s_maxage=self.cdn_seconds)
 
-    def _entry(self, version, response):
+    def _expires(self, started):
+        """Now plus the page's lifetime, but no later than the first scheduled article to
+        go live after rendering began: a page rendered across that moment may lack it."""
         expires = time.time() + self.seconds
-        next_publish = apps.get_model("articles", "Article").objects.next_scheduled_at()
+        article = apps.get_model("articles", "Article")
+        next_publish = article.objects.next_scheduled_at(after=started)
         if next_publish is not None:
             expires = min(expires, next_publish.timestamp())
-        # The response itself (as Django's own cache middleware stores it): unpickling
-        # restores its headers without re-validating each one.
-        return (version, expires, response)
+        return expires

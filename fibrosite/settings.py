@@ -48,7 +48,7 @@ def _configure():
             env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
         ),
         # Served without Redis, several processes must still share rate limits and
-        # sessions: the database cache (`manage.py createcachetable`). runserver: memory.
+        # sessions: the database cache (migrate creates its table). runserver: memory.
         "cache": cache_from_url(
             env.str(
                 "CACHE_URL",
@@ -172,23 +172,12 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
-# With Redis, content versions are announced over pub/sub, so hits need no query.
-PAGECACHE_REDIS_URL = (
-    _config["cache"]["LOCATION"] if _config["cache"]["BACKEND"].startswith("django_redis") else ""
-)
-# On SQLite (one host by nature) they are also written to a file beside the database,
-# which a hit reads instead of querying.
-_db_name = str(DATABASES["default"]["NAME"])
-PAGECACHE_VERSION_FILE = (
-    f"{_db_name}-pagecache-version"
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-    and _db_name != ":memory:"
-    and not _db_name.startswith("file:")
-    else ""
-)
 # Whole pages for anonymous visitors (fibrosite/pagecache.py); 0 turns it off.
 PAGECACHE_SECONDS = _number(int, "PAGECACHE_SECONDS", 600)
 PAGECACHE_CDN_SECONDS = _number(int, "PAGECACHE_CDN_SECONDS", 60)
+# How long each process reuses the content version it read: the most a save in another
+# process or host can take to show.
+PAGECACHE_VERSION_REUSE_SECONDS = 1.0
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 MAILERS = {"default": _config["mailer"]}

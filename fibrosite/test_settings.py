@@ -27,10 +27,6 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Route /media/ through Django so tests can fetch uploaded images.
 SERVE_MEDIA = True
-# The pub/sub version watcher is tested on its own (fibrosite/tests/test_pagecache.py);
-# elsewhere tests run inside transactions that a listener thread could not see.
-PAGECACHE_REDIS_URL = ""
-PAGECACHE_VERSION_FILE = ""  # likewise; it would point beside the development database
 # Tasks run in the test's own process as they are enqueued; the real queue and worker
 # process are tested on their own (community/tests/test_worker.py).
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

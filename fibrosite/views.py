@@ -25,11 +25,16 @@ def _database_ok():
 
 def _cache_ok():
     # The Redis backend swallows connection errors (so pages keep serving),
-    # so a round trip of a fresh value is the only honest check.
-    key, value = "healthz", uuid.uuid4().hex
+    # so a round trip of a fresh value is the only honest check. Each check has
+    # its own key: with a shared one, concurrent checks overwrite each other's
+    # value and a healthy cache reads as failing.
+    value = uuid.uuid4().hex
+    key = f"healthz:{value}"
     try:
         cache.set(key, value, timeout=10)
-        return cache.get(key) == value
+        ok = cache.get(key) == value
+        cache.delete(key)
+        return ok
     except Exception:
         logger.exception("healthz: cache check failed")
         return False

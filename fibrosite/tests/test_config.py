@@ -27,6 +27,7 @@ OUR_VARIABLES = {
     "MEDIA_ROOT",
     "MEDIA_STORAGE_URL",
     "SITE_URL",
+    "TRUSTED_PROXY_COUNT",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests; production never has it
 }
@@ -171,6 +172,7 @@ def production_env(site_url):
         "DJANGO_ALLOWED_HOSTS": "fibrosite.example.org",
         "EMAIL_URL": "smtp+tls://mailer:secret@mail.example.org:587",
         "SITE_URL": site_url,
+        "TRUSTED_PROXY_COUNT": "1",  # behind deploy/nginx.conf, as the README says
     }
 
 

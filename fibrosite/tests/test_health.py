@@ -1,9 +1,11 @@
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import override_settings
 
 from fibrosite.config import cache_from_url
+from fibrosite.tests.served import ServedSite, fetch, production_backends
 from fibrosite.tests.test_config import run_python
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +48,18 @@ def test_healthz_reports_the_database_down_with_503():
 
 def test_healthz_refuses_other_methods(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_concurrent_health_checks_never_call_a_healthy_host_failing(tmp_path):
+    """Four gunicorn workers, eight probes at once: 400 checks, not one false 503.
+
+    Runs on this leg's production backends: SQLite with the database cache, or PostgreSQL
+    with Redis. (With one shared key, checks overwrote each other's value: 50 in 400 failed.)
+    """
+    with production_backends(tmp_path, "health") as (database, cache):
+        with ServedSite(tmp_path, database, workers=4, demo=False, CACHE_URL=cache) as site:
+            with ThreadPoolExecutor(8) as pool:
+                results = list(pool.map(lambda _: fetch(site.url + "/healthz"), range(400)))
+    failures = [(status, body) for status, _, body in results if status != 200]
+    assert failures == []
+    assert all(json.loads(body) == {"database": "ok", "cache": "ok"} for _, _, body in results)
