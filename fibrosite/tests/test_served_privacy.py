@@ -246,7 +246,7 @@ def test_head_is_answered_like_get_and_old_addresses_redirect_cacheably(site):
     )
     # Another process saved: each worker sees the new content version within a second.
     deadline = time.monotonic() + 5
-    while (response := visitor.get("/articles/low-dose-naltrexone-fibromyalgia-fatigue/")[0]):
+    while response := visitor.get("/articles/low-dose-naltrexone-fibromyalgia-fatigue/")[0]:
         if response.status != 200 or time.monotonic() > deadline:
             break
         time.sleep(0.2)
