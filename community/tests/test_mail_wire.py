@@ -51,7 +51,7 @@ def header_lines(raw):
 
 @pytest.mark.django_db
 def test_every_mail_has_readable_headers_on_the_wire(smtp_sink, article):
-    long_name = "Mariana " + "Fernández-" * 8 + "López"
+    long_name = "Mariana " + "Fernández-" * 6 + "López"  # 73 of the 80 characters allowed
     services.contact_message_create(
         name=long_name, email="mariana.fernandez.lopez.longaddress@mail.example.com",
         topic="question", message="Hello",
