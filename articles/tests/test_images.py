@@ -6,61 +6,12 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image, ImageCms
+from PIL import Image
 
 from articles.images import clean_image
-from articles.tests.conftest import upload
+from articles.tests.conftest import CAMERA, OWNER, RED, photo, srgb_profile, upload
 
 pytestmark = pytest.mark.django_db
-
-CAMERA = "FibroCam X100"
-OWNER = "Jane Reader"
-XMP = (
-    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
-    b'22-rdf-syntax-ns#"><rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-    b'xmp:CreatorTool="SecretPhoneApp"/></rdf:RDF></x:xmpmeta>'
-)
-RED = (200, 30, 40)
-
-
-def _exif(orientation=1):
-    exif = Image.Exif()
-    exif[0x010F] = "FibroCam Inc"  # Make
-    exif[0x0110] = CAMERA  # Model
-    exif[0x013B] = OWNER  # Artist
-    exif[0x0112] = orientation
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2] = "N", (51.0, 30.0, 12.5)  # where the photo was taken
-    gps[3], gps[4] = "W", (0.0, 7.0, 39.0)
-    return exif
-
-
-def _srgb_profile():
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-
-
-def photo(fmt="JPEG", size=(60, 40), orientation=1):
-    """A small picture as a phone would send it: GPS, camera, owner, XMP, comment, profile."""
-    image = Image.new("RGB", size, RED)
-    image.paste((20, 40, 220), (0, 0, size[0] // 3, size[1]))  # blue on the left
-    buffer = io.BytesIO()
-    extra = {"exif": _exif(orientation).tobytes(), "icc_profile": _srgb_profile()}
-    if fmt == "JPEG":
-        extra |= {"xmp": XMP, "comment": b"Taken at 12 Home Street"}
-    elif fmt == "WEBP":
-        extra |= {"xmp": XMP, "lossless": True}
-    elif fmt == "PNG":
-        from PIL.PngImagePlugin import PngInfo
-
-        text = PngInfo()
-        text.add_text("Author", OWNER)
-        text.add_itxt("XML:com.adobe.xmp", XMP.decode())
-        extra["pnginfo"] = text
-    elif fmt == "MPO":
-        second = Image.new("RGB", size, (0, 0, 0))
-        extra |= {"save_all": True, "append_images": [second]}
-    image.save(buffer, fmt, **extra)
-    return buffer.getvalue()
 
 
 def assert_clean(name):
@@ -106,7 +57,7 @@ def _swapped_primaries_profile():
     with it shows green where its numbers say red."""
     import struct
 
-    data = bytearray(_srgb_profile())
+    data = bytearray(srgb_profile())
     (count,) = struct.unpack(">I", data[128:132])
     entries = {bytes(data[132 + 12 * i : 136 + 12 * i]): 132 + 12 * i for i in range(count)}
     red, green = entries[b"rXYZ"], entries[b"gXYZ"]

@@ -89,3 +89,42 @@ def test_ipv6_clients_are_limited_per_slash_64_not_per_address(send, settings, n
     assert statuses == [302, 302, 302, 429, 429]
     # A neighbour in another /64 is not affected.
     assert send(URL, message(), REMOTE_ADDR="2001:db8:77:6::1").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_stamp_sent_by_eight_clients_at_the_same_moment_is_accepted_once(
+    thread_connections, settings
+):
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    settings.NOTIFY_EMAILS = ["editors@fibrosite.test"]
+    started = stamp()
+    barrier = threading.Barrier(8)
+    statuses, errors = [], []
+
+    def post(n):
+        thread_connections()
+        try:
+            barrier.wait()
+            response = Client().post(
+                URL, {**message(), "started": started, "leave_empty": ""},
+                REMOTE_ADDR=f"198.51.100.{n + 1}",
+            )  # fmt: skip
+            statuses.append(response.status_code)
+        except Exception as error:  # collected: a thread can't fail the test itself
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(statuses) == [200] * 7 + [302]
+    thread_connections()
+    assert ContactMessage.objects.count() == 1

@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from PIL import Image
 
-from articles.tests.test_images import CAMERA, photo
+from articles.tests.conftest import CAMERA, photo
 from conftest import free_port
 from fibrosite.tests.served import ServedSite
 
