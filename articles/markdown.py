@@ -88,7 +88,7 @@ def check_limits(text):
     if len(text) > MAX_CHARS:
         raise TooComplex(
             f"This text is {len(text):,} characters long; the limit is {MAX_CHARS:,}. "
-            "Split it into two articles."
+            "Shorten it or split it in two."
         )
     brackets = text.count("[")
     if brackets > MAX_BRACKETS:

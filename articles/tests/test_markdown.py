@@ -371,3 +371,13 @@ def test_admin_saves_a_worst_case_body_within_a_second(admin_client, category, n
     assert cpu_seconds(lambda: response.append(admin_client.post(url, data))) < 1.0
     assert response[0].status_code == 302
     assert Article.objects.get(slug="pacing-bad-days").body_html.startswith(("<p>", "<h2"))
+
+
+@pytest.mark.django_db
+def test_preview_renders_a_worst_case_within_a_second(staff_client):
+    response = []
+    source = WORST_CASES["image openers"]
+    post = lambda: response.append(staff_client.post("/editor/markdownify/", {"content": source}))  # noqa: E731
+    assert cpu_seconds(post) < 1.0
+    assert response[0].status_code == 200
+    assert response[0].content.decode() == f"<p>{source}</p>"
