@@ -112,7 +112,7 @@ def _check_nesting(tokens):
         )
 
 
-# Core rules: they run on the token stream after block and inline parsing.
+# Core rules: they change the token stream between parsing and rendering.
 
 
 def _headings(state):
