@@ -23,6 +23,7 @@ BLOGGER_IMAGE_HOSTS = ("bp.blogspot.com", "googleusercontent.com", "blogger.com"
 SIZE_SEGMENT = re.compile(r"/(s\d+(-[a-z0-9-]+)?|w\d+-h\d+(-[a-z0-9-]+)?)/")
 BR_RUN = re.compile(r"(?:\s*<br\s*/?>\s*(?:&nbsp;|\xa0)?){2,}", re.IGNORECASE)
 MAX_NESTING = 200
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 
 
 def _safe_url(url):
@@ -35,9 +36,15 @@ def _safe_url(url):
     return url
 
 
-def is_blogger_image(url):
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == h or host.endswith("." + h) for h in BLOGGER_IMAGE_HOSTS)
+def is_full_size_image(url):
+    """A link that opens a picture: Blogger's image hosts, a size segment or an image name."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return (
+        any(host == h or host.endswith("." + h) for h in BLOGGER_IMAGE_HOSTS)
+        or bool(SIZE_SEGMENT.search(parts.path))
+        or parts.path.lower().endswith(IMAGE_SUFFIXES)
+    )
 
 
 def video_link(src):
@@ -99,7 +106,7 @@ def tidy(html):
         link["href"] = href
         images = link.find_all("img")
         # Blogger links a small copy (/s320/) to the full picture (/s1600/): keep the big one.
-        if len(images) == 1 and not link.get_text(strip=True) and is_blogger_image(href):
+        if len(images) == 1 and not link.get_text(strip=True) and is_full_size_image(href):
             images[0]["src"] = href
             link.unwrap()
     for image in soup.find_all("img"):
@@ -155,7 +162,8 @@ def to_markdown(html, image_sources=None):
 
 def image_urls(html):
     """The addresses of the pictures a post shows (after the small-to-large swap)."""
-    return [image["src"] for image in tidy(html).find_all("img") if image.get("src")]
+    found = (image.get("src", "") for image in tidy(html).find_all("img"))
+    return [src for src in found if urlsplit(src).scheme in ("http", "https")]
 
 
 def plain_text(html, limit=None):

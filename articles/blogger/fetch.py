@@ -89,7 +89,9 @@ def fetch(url, *, allow_private=False, timeout=10, max_bytes=5 * 1024 * 1024):
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             connection.request(
-                "GET", path, headers={"User-Agent": "FibroSite Blogger importer", "Accept": "image/*"}
+                "GET",
+                path,
+                headers={"User-Agent": "FibroSite Blogger importer", "Accept": "image/*"},
             )
             response = connection.getresponse()
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
@@ -109,7 +111,7 @@ def fetch(url, *, allow_private=False, timeout=10, max_bytes=5 * 1024 * 1024):
                     raise FetchFailed("too slow (timed out)")
                 chunks.append(chunk)
             return b"".join(chunks)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise FetchFailed("timed out") from None
         except (OSError, http.client.HTTPException) as error:
             raise FetchFailed(f"could not connect ({error.__class__.__name__})") from None

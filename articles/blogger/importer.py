@@ -33,6 +33,7 @@ from articles.models import Article, BloggerItem, Category, SlugRedirect, Tag
 NEW, UPDATE, SAME, CONFLICT, SKIP = "new", "update", "same", "conflict", "skip"
 # An article saved here more than this after our own import was edited by someone.
 EDIT_TOLERANCE = timedelta(seconds=2)
+FORMAT_NAMES = {"takeout": "Google Takeout feed.atom", "backup": "Back up content file"}
 
 
 @dataclass
@@ -64,7 +65,7 @@ class Report:
         would = "would be " if self.dry_run else ""
         c = self.get
         lines = [
-            f"Blogger export ({'Google Takeout feed.atom' if self.format == 'takeout' else 'Back up content file'})"
+            f"Blogger export ({FORMAT_NAMES.get(self.format, self.format)})"
             + (": dry run, nothing written" if self.dry_run else ""),
             f"Posts: {c('post_new')} {would}new, {c('post_update')} {would}updated, "
             f"{c('post_same')} unchanged ({c('post_draft')} of the new or updated are drafts), "
@@ -83,7 +84,10 @@ class Report:
                 f"{c('image_refused')} refused (left as links)"
             )
             lines.append(f"Old Blogger addresses redirected: {c('redirects')}")
-        lines.append(f"Conflicts (edited here since the last import; local version kept): {len(self.conflicts)}")
+        lines.append(
+            "Conflicts (edited here since the last import; local version kept): "
+            f"{len(self.conflicts)}"
+        )
         lines += [f"  conflict: {title}" for title in self.conflicts]
         lines += [f"  {problem}" for problem in self.problems]
         return lines
@@ -215,7 +219,9 @@ def fetch_images(summaries, *, allow_private_hosts, report, progress):
             report.problems.append(f"image failed: {url[:200]} ({error})")
         except ValidationError as error:
             report.add("image_failed")
-            report.problems.append(f"image failed: {url[:200]} (not a usable image: {error.messages[0]})")
+            report.problems.append(
+                f"image failed: {url[:200]} (not a usable image: {error.messages[0]})"
+            )
         else:
             report.add("image_fetched")
             sources[url] = default_storage.url(name)
@@ -253,7 +259,9 @@ class _Writer:
             name = label[:60]
             tag = self.tags.get(name.lower())
             if tag is None:
-                tag = Tag.objects.create(name=name, slug=_unique_slug(Tag, slugify(name) or "tag", 60))
+                tag = Tag.objects.create(
+                    name=name, slug=_unique_slug(Tag, slugify(name) or "tag", 60)
+                )
                 self.tags[name.lower()] = tag
                 self.report.add("tag_new")
             found.append(tag)
@@ -263,7 +271,9 @@ class _Writer:
         body = convert.to_markdown(entry.html, sources)
         article = item.article if item and item.article else Article()
         if article.pk is None:
-            base = _slug_from_path(entry.path) or slugify(entry.title) or f"blogger-{entry.blogger_id}"
+            base = (
+                _slug_from_path(entry.path) or slugify(entry.title) or f"blogger-{entry.blogger_id}"
+            )
             article.slug = _unique_article_slug(base)
         article.title = entry.title or "(untitled)"
         article.summary = convert.summary(entry.html, article.title)

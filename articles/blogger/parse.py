@@ -170,7 +170,9 @@ def entries(source):
                     found += 1
                     yield entry
     except DefusedXmlException as error:
-        raise ExportError(f"refused: the file uses XML features not allowed here ({error})") from None
+        raise ExportError(
+            f"refused: the file uses XML features not allowed here ({error})"
+        ) from None
     except ParseError as error:
         line, column = getattr(error, "position", (0, 0))
         reason = "it ends too early" if "no element found" in str(error) else "malformed XML"

@@ -6,52 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0004_sqlite_search'),
+        ("articles", "0004_sqlite_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BloggerImport',
+            name="BloggerImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200)),
-                ('stored_name', models.CharField(editable=False, max_length=200)),
-                ('allow_private_hosts', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('checked', 'Checked, ready to import'), ('refused', 'File refused'), ('queued', 'Waiting to start'), ('running', 'Importing'), ('done', 'Imported'), ('failed', 'Failed')], default='checked', max_length=10)),
-                ('error', models.TextField(blank=True)),
-                ('dry_run_report', models.TextField(blank=True)),
-                ('report', models.TextField(blank=True)),
-                ('progress_done', models.PositiveIntegerField(default=0)),
-                ('progress_total', models.PositiveIntegerField(default=0)),
-                ('progress_stage', models.CharField(blank=True, max_length=60)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('finished', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200)),
+                ("stored_name", models.CharField(editable=False, max_length=200)),
+                ("allow_private_hosts", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checked", "Checked, ready to import"),
+                            ("refused", "File refused"),
+                            ("queued", "Waiting to start"),
+                            ("running", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="checked",
+                        max_length=10,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("dry_run_report", models.TextField(blank=True)),
+                ("report", models.TextField(blank=True)),
+                ("progress_done", models.PositiveIntegerField(default=0)),
+                ("progress_total", models.PositiveIntegerField(default=0)),
+                ("progress_stage", models.CharField(blank=True, max_length=60)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("finished", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import from Blogger',
-                'verbose_name_plural': 'imports from Blogger',
-                'ordering': ['-created'],
-                'permissions': [('run_blogger_import', 'Can import a blog from Blogger')],
+                "verbose_name": "import from Blogger",
+                "verbose_name_plural": "imports from Blogger",
+                "ordering": ["-created"],
+                "permissions": [("run_blogger_import", "Can import a blog from Blogger")],
             },
         ),
         migrations.CreateModel(
-            name='BloggerItem',
+            name="BloggerItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('blogger_id', models.CharField(max_length=40, unique=True)),
-                ('kind', models.CharField(choices=[('post', 'Post'), ('page', 'Page'), ('comment', 'Comment')], max_length=10)),
-                ('comment_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('path', models.CharField(blank=True, db_index=True, max_length=300)),
-                ('source_updated', models.DateTimeField(blank=True, null=True)),
-                ('synced_at', models.DateTimeField(blank=True, help_text="The article's `updated` time right after the import.", null=True)),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='blogger_items', to='articles.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("blogger_id", models.CharField(max_length=40, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("post", "Post"), ("page", "Page"), ("comment", "Comment")],
+                        max_length=10,
+                    ),
+                ),
+                ("comment_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("path", models.CharField(blank=True, db_index=True, max_length=300)),
+                ("source_updated", models.DateTimeField(blank=True, null=True)),
+                (
+                    "synced_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="The article's `updated` time right after the import.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blogger_items",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Blogger item',
+                "verbose_name": "Blogger item",
             },
         ),
     ]
