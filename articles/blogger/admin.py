@@ -5,10 +5,10 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 
 from articles.blogger import importer, storage
 from articles.blogger.parse import ExportError
@@ -113,19 +113,16 @@ class BloggerImportAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/articles/bloggerimport/detail.html", context)
 
     def start_view(self, request, pk):
-        return _start(self, request, pk)
-
-
-@require_POST
-def _start(model_admin, request, pk):
-    if not model_admin.has_add_permission(request):
-        raise PermissionDenied
-    queued = BloggerImport.objects.filter(pk=pk, status=BloggerImport.Status.CHECKED).update(
-        status=BloggerImport.Status.QUEUED
-    )
-    if queued:
-        transaction.on_commit(lambda: run_blogger_import.enqueue(pk))
-        messages.success(request, "The import has started; this page shows its progress.")
-    else:
-        messages.warning(request, "This import has already been started or was refused.")
-    return redirect(reverse("admin:articles_bloggerimport_change", args=[pk]))
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        queued = BloggerImport.objects.filter(pk=pk, status=BloggerImport.Status.CHECKED).update(
+            status=BloggerImport.Status.QUEUED
+        )
+        if queued:
+            transaction.on_commit(lambda: run_blogger_import.enqueue(pk))
+            messages.success(request, "The import has started; this page shows its progress.")
+        else:
+            messages.warning(request, "This import has already been started or was refused.")
+        return redirect(reverse("admin:articles_bloggerimport_change", args=[pk]))

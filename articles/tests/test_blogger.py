@@ -7,15 +7,22 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from PIL import ExifTags, Image
 
 from articles import images
 from articles.blogger import convert, exports
 from articles.blogger.fetch import FetchFailed, FetchRefused, fetch, is_public
-from articles.models import Article, BloggerItem, Category, Tag
+from articles.models import Article, BloggerImport, BloggerItem, Category, Tag
 from community.models import Comment
+
+
+@pytest.fixture(autouse=True)
+def _private_imports(settings, tmp_path):
+    settings.BLOGGER_IMPORT_ROOT = tmp_path / "imports"
 
 
 def gps_jpeg():
@@ -241,13 +248,14 @@ def test_private_addresses_are_refused_without_the_flag(tmp_path, image_server, 
     assert not (default_storage.exists("uploads") and default_storage.listdir("uploads")[1])
 
 
+PRIVATE = ["127.0.0.1", "10.1.2.3", "192.168.0.9", "172.16.5.5", "169.254.169.254", "::1",
+           "fe80::1", "::ffff:127.0.0.1", "100.64.0.1", "240.0.0.1", "0.0.0.0"]  # noqa: S104  # fmt: skip
+PUBLIC = ["8.8.8.8", "2606:4700:4700::1111"]
+
+
 @pytest.mark.parametrize(
-    "address,public",
-    [("127.0.0.1", False), ("10.1.2.3", False), ("192.168.0.9", False), ("172.16.5.5", False),
-     ("169.254.169.254", False), ("0.0.0.0", False),  # noqa: S104, ("::1", False), ("fe80::1", False),
-     ("::ffff:127.0.0.1", False), ("100.64.0.1", False), ("240.0.0.1", False),
-     ("8.8.8.8", True), ("2606:4700:4700::1111", True)],
-)  # fmt: skip
+    "address,public", [(a, False) for a in PRIVATE] + [(a, True) for a in PUBLIC]
+)
 def test_address_policy(address, public):
     assert is_public(address) is public
 
@@ -415,3 +423,89 @@ def test_pathological_html_is_converted_quickly():
     assert convert.to_markdown(deep).strip() == "deep text"
     brackets = "<p>" + "[" * 20000 + "</p><b>" * 3000
     assert "[" in convert.to_markdown(brackets)
+
+
+# The admin's "Import from Blogger" page: permission, dry run, background import.
+
+ADD = "/admin/articles/bloggerimport/add/"
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="run_blogger_import"))
+    return user
+
+
+def upload(content, name="feed.atom"):
+    return SimpleUploadedFile(name, content.encode(), content_type="application/atom+xml")
+
+
+def test_staff_without_the_permission_cannot_import(client, django_user_model):
+    other = django_user_model.objects.create_user("staff", password="pw", is_staff=True)
+    client.force_login(other)
+    assert client.get(ADD).status_code == 403
+    index = client.get("/admin/").content.decode()
+    assert "Imports from Blogger" not in index
+
+
+def test_upload_dry_run_then_background_import(
+    client, editor, image_server, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    form = client.get(ADD).content.decode()
+    assert "Blogger export file" in form and "Check the file" in form
+    assert "Imports from Blogger" in client.get("/admin/").content.decode()
+
+    export = exports.takeout(blog(image_server))
+    response = client.post(ADD, {"export": upload(export), "allow_private_hosts": "on"})
+    run = BloggerImport.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{run.pk}/change/")
+    page = client.get(response["Location"]).content.decode()
+    assert "dry run: nothing written yet" in page and "Posts: 3 would be new" in page
+    assert "Start the import" in page
+    assert not Article.objects.exists()
+    stored = settings.BLOGGER_IMPORT_ROOT / run.stored_name
+    assert stored.read_text(encoding="utf-8") == export  # kept privately, outside media
+    assert not str(stored).startswith(str(settings.MEDIA_ROOT))
+
+    start = f"/admin/articles/bloggerimport/{run.pk}/start/"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(start)
+    run.refresh_from_db()
+    assert run.status == BloggerImport.Status.DONE
+    page = client.get(f"/admin/articles/bloggerimport/{run.pk}/change/").content.decode()
+    assert "Final report" in page and "Posts: 3 new" in page and "Images: 1 fetched" in page
+    assert Article.objects.filter(title="Pacing on bad days").exists()
+    assert not stored.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(start, follow=True)
+    assert "already been started" in response.content.decode()
+    assert Article.objects.filter(title="Pacing on bad days").count() == 1
+
+
+def test_refused_upload_shows_the_reason_and_cannot_start(
+    client, editor, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    client.post(ADD, {"export": upload("<rss version='2.0'></rss>", "rss.xml")})
+    run = BloggerImport.objects.get()
+    page = client.get(f"/admin/articles/bloggerimport/{run.pk}/change/").content.decode()
+    assert "The file was refused: not a Blogger export" in page
+    assert "Start the import" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/articles/bloggerimport/{run.pk}/start/")
+    run.refresh_from_db()
+    assert run.status == BloggerImport.Status.REFUSED and not Article.objects.exists()
+
+
+def test_start_needs_post_and_permission(client, editor, django_user_model):
+    client.force_login(editor)
+    client.post(ADD, {"export": upload(exports.takeout(blog("http://x")))})
+    run = BloggerImport.objects.get()
+    assert client.get(f"/admin/articles/bloggerimport/{run.pk}/start/").status_code == 405
+    other = django_user_model.objects.create_user("staff", password="pw", is_staff=True)
+    client.force_login(other)
+    assert client.post(f"/admin/articles/bloggerimport/{run.pk}/start/").status_code == 403
+    assert BloggerImport.objects.get().status == BloggerImport.Status.CHECKED
