@@ -4,7 +4,6 @@ markdownx's own views accept anonymous requests and trust the declared content
 type, so they are not routed; these replace them.
 """
 
-import uuid
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
-from articles.images import inspect_image
+from articles.images import store_clean_image
 from articles.markdown import render_markdown
 
 MAX_PREVIEW_CHARS = 200_000
@@ -46,11 +45,9 @@ def upload(request):
     if image is None:
         return JsonResponse({"image": ["Choose an image to upload."]}, status=400)
     try:
-        info = inspect_image(image)
+        name = store_clean_image(image, "uploads")
     except ValidationError as error:
         return JsonResponse({"image": error.messages}, status=400)
-    try:
-        name = default_storage.save(f"uploads/{uuid.uuid4().hex}.{info.extension}", image)
     except OSError:
         return JsonResponse({"image": [STORE_FAILED]}, status=507)
     alt = "Describe this image"

@@ -1,6 +1,7 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from articles.models import Article
 
@@ -17,7 +18,9 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return " ".join(item.key_points)
+        # Feed readers treat descriptions (RSS) and summaries (Atom, type="html") as HTML;
+        # key points are plain text, so "<b>" in one must reach readers as text.
+        return escape(" ".join(item.key_points))
 
     def item_pubdate(self, item):
         return item.publish_at

@@ -1,6 +1,9 @@
-"""Uploaded images: validated from their bytes, renamed by the server, resized once.
+"""Uploaded images: validated from their bytes, cleaned, renamed by the server, resized once.
 
-Used by articles (hero and markdown images) and by the store (product images).
+Used by articles (hero and markdown images), the markdown editor's uploads and the store
+(product images). Every stored image goes through `clean_image` or `encode`, which keep
+the pixels and drop everything else a camera or phone writes (EXIF with GPS position and
+camera model, XMP, comments, text chunks, embedded ICC profiles with their descriptions).
 """
 
 import io
@@ -16,12 +19,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models.fields.files import ImageFieldFile
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 logger = logging.getLogger("fibrosite")
 
 # What Pillow finds in the bytes decides the format, never the name or declared type.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Phones save multi-picture JPEGs (a photo plus depth maps or previews); the first
+# picture is an ordinary JPEG and is all we keep.
+ALIASES = {"MPO": "JPEG"}
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # 40 megapixels: far above any camera photo an editor needs
 
@@ -60,12 +66,13 @@ def inspect_image(file):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as image:
                 width, height = image.size
-                if image.format not in FORMATS:
+                fmt = ALIASES.get(image.format, image.format)
+                if fmt not in FORMATS:
                     raise ValidationError(FORMAT_ERROR, code="format")
                 if width * height > MAX_PIXELS:
                     raise _too_many_pixels(width, height)
                 image.verify()
-                info = ImageInfo(image.format, FORMATS[image.format], width, height)
+                info = ImageInfo(fmt, FORMATS[fmt], width, height)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -80,6 +87,77 @@ def inspect_image(file):
     return info
 
 
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+# Kept from what Pillow read: part of the picture itself, not a note about it.
+_PICTURE_INFO = ("transparency",)
+
+
+def _in_srgb(image):
+    """The picture converted to sRGB when it carries a colour profile (or is CMYK), so it
+    looks the same once the profile, which may hold names and notes, is left out."""
+    profile = image.info.get("icc_profile")
+    if profile:
+        alpha = "A" in image.getbands() or "transparency" in image.info
+        mode = "RGBA" if alpha else "RGB"
+        source = image if image.mode in ("RGB", "RGBA", "CMYK", "L") else image.convert(mode)
+        try:
+            return ImageCms.profileToProfile(
+                source, ImageCms.ImageCmsProfile(io.BytesIO(profile)), _SRGB, outputMode=mode
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            logger.warning("Unusable colour profile in an uploaded image; colours kept as they are")
+    if image.mode == "CMYK":
+        return image.convert("RGB")
+    return image
+
+
+def encode(image, fmt, quality=82):
+    """The image's pixels in `fmt`, with no metadata at all (no EXIF, XMP, comment,
+    text chunk or ICC profile): bytes that are safe to publish."""
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    elif fmt == "WEBP" and image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    picture_info = {key: image.info[key] for key in _PICTURE_INFO if key in image.info}
+    image = image.copy()  # Pillow's encoders read some metadata from `info`: start clean
+    image.info = picture_info
+    options = {"PNG": {}, "JPEG": {"quality": quality, "optimize": True}}.get(
+        fmt, {"quality": quality}
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def clean_image(file):
+    """Check an uploaded image and return (ContentFile of clean bytes, ImageInfo).
+
+    The one way images get into storage (editor uploads, hero and product images, imports):
+    turned upright by its EXIF orientation, converted to sRGB, then re-encoded in its own
+    format with no metadata. Raises ValidationError with a message for the editor.
+    """
+    inspect_image(file)
+    try:
+        with Image.open(file) as opened:
+            opened.load()
+            upright = ImageOps.exif_transpose(opened)
+            clean = encode(_in_srgb(upright), ALIASES.get(opened.format, opened.format), 90)
+    except Exception:  # the header was fine but the pixels are not (truncated file)
+        raise ValidationError(UNREADABLE_ERROR, code="unreadable") from None
+    finally:
+        file.seek(0)
+    with Image.open(io.BytesIO(clean)) as image:
+        info = ImageInfo(image.format, FORMATS[image.format], image.width, image.height)
+    # Named, so Django's ImageField can read the dimensions from it.
+    return ContentFile(clean, name=f"{uuid.uuid4().hex}.{info.extension}"), info
+
+
+def store_clean_image(file, folder, storage=default_storage):
+    """Clean an uploaded image and save it under a random name in `folder`; its name."""
+    content, _ = clean_image(file)
+    return storage.save(f"{folder}/{content.name}", content)
+
+
 class SafeImageFormField(forms.ImageField):
     """Django's ImageField, preceded by our own checks so every refusal is explained."""
 
@@ -91,11 +169,11 @@ class SafeImageFormField(forms.ImageField):
 
 
 class SafeImageFieldFile(ImageFieldFile):
-    """Every save gets a server-made name whose extension follows the real format."""
+    """Every save stores clean bytes under a server-made name that follows the real format."""
 
     def save(self, name, content, save=True):
-        extension = inspect_image(content).extension
-        super().save(f"{uuid.uuid4().hex}.{extension}", content, save)
+        clean, _ = clean_image(content)
+        super().save(clean.name, clean, save)
 
 
 class ValidatedImageField(models.ImageField):
@@ -119,26 +197,23 @@ def build_renditions(name, widths, storage=default_storage):
     """Resize a stored image once, to each width it exceeds, in WebP and its own format.
 
     Returns [{"width", "height", "webp", "original"}, ...] (storage names), smallest first,
-    always ending with the full-size image so srcset covers every screen.
+    always ending with the full-size image so srcset covers every screen. The names share
+    a new random stem, so nobody can work out the original's address from them.
     """
     with storage.open(name) as stored, Image.open(stored) as source:
         source.load()
-    image = ImageOps.exif_transpose(source)
-    original_format = source.format
-    path = PurePosixPath(name)
-    folder = path.parent / "sizes"
+    image = _in_srgb(ImageOps.exif_transpose(source))
+    original_format = ALIASES.get(source.format, source.format)
+    folder = PurePosixPath(name).parent / "sizes"
+    stem = uuid.uuid4().hex
     results = []
     for width in sorted({w for w in widths if w < image.width} | {image.width}):
         height = round(image.height * width / image.width)
         resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
         variant = {"width": width, "height": height}
         for key, fmt in (("webp", "WEBP"), ("original", original_format)):
-            buffer = io.BytesIO()
-            frame = resized.convert("RGB") if fmt == "JPEG" and resized.mode != "RGB" else resized
-            frame.save(buffer, fmt, quality=82, optimize=True)
-            extension = FORMATS[fmt]
             variant[key] = storage.save(
-                str(folder / f"{path.stem}-{width}.{extension}"), ContentFile(buffer.getvalue())
+                str(folder / f"{stem}-{width}.{FORMATS[fmt]}"), ContentFile(encode(resized, fmt))
             )
         results.append(variant)
     return results

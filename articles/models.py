@@ -308,11 +308,17 @@ class Article(models.Model):
     def is_live(self):
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
 
+    EDITORIAL_TEAM = "FibroSite editors"
+
     @property
     def author_name(self):
-        if self.author:
-            return self.author.get_full_name() or self.author.get_username()
-        return "FibroSite editors"
+        """The byline: the author's full name, else the team. A login name is never shown:
+        it is half of what an attacker needs to sign in."""
+        return self.author_full_name or self.EDITORIAL_TEAM
+
+    @property
+    def author_full_name(self):
+        return self.author.get_full_name().strip() if self.author else ""
 
     @property
     def key_points(self):

@@ -51,7 +51,11 @@ def medical_web_page(article):
         "url": absolute(article.get_absolute_url()),
         "datePublished": article.publish_at.isoformat(),
         "dateModified": article.updated.isoformat(),
-        "author": {"@type": "Person", "name": article.author_name},
+        "author": (
+            {"@type": "Person", "name": article.author_full_name}
+            if article.author_full_name
+            else {"@type": "Organization", "name": article.author_name}
+        ),
         "publisher": {"@type": "Organization", "name": "FibroSite", "url": settings.SITE_URL},
         "about": {"@type": "MedicalCondition", "name": "Fibromyalgia"},
         "articleSection": article.category.name,

@@ -66,6 +66,13 @@ class ImageRenditionsMixin:
         )
 
     @property
+    def share_image_url(self):
+        """The full-size resized copy, for sharing cards: pages never point at the original."""
+        if self.renditions:
+            return self.image.storage.url(self.renditions[-1]["original"])
+        return self.image.url if self.image else ""
+
+    @property
     def thumbnail_url(self):
         if self.renditions:
             return self.image.storage.url(self.renditions[0]["webp"])
