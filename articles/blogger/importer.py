@@ -11,7 +11,6 @@ the memory of one entry at a time plus a small summary per entry.
 """
 
 import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -185,11 +184,7 @@ def _count_plan(summaries, report):
 
 def store_image(data):
     """Store downloaded bytes the way the editor's upload does (checked, cleaned, renamed)."""
-    upload = ContentFile(data, name="blogger-image")
-    if hasattr(images, "store_clean_image"):
-        return images.store_clean_image(upload, "uploads")
-    info = images.inspect_image(upload)  # until the shared cleaning function lands
-    return default_storage.save(f"uploads/{uuid.uuid4().hex}.{info.extension}", upload)
+    return images.store_clean_image(ContentFile(data, name="blogger-image"), "uploads")
 
 
 def fetch_images(summaries, *, allow_private_hosts, report, progress):

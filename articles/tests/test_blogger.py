@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from PIL import ExifTags, Image
 
-from articles import images
 from articles.blogger import convert, exports
 from articles.blogger.fetch import FetchFailed, FetchRefused, fetch, is_public
 from articles.models import Article, BloggerImport, BloggerItem, Category, Tag
@@ -218,11 +217,6 @@ def test_linked_small_picture_is_replaced_by_the_large_one_stored_in_media(impor
     assert f'src="/media/{name}"' in post.body_html and 'width="400"' in post.body_html
 
 
-@pytest.mark.xfail(
-    not hasattr(images, "store_clean_image"),
-    reason="metadata stripping comes with the privacy branch's shared store function",
-    strict=True,
-)
 def test_gps_and_camera_metadata_are_stripped_from_imported_images(imported):
     name = Article.objects.get(title="Pacing on bad days").body.split("](/media/")[1].split(")")[0]
     with default_storage.open(name) as stored, Image.open(stored) as image:
