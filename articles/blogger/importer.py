@@ -44,6 +44,7 @@ class Planned:
     parent_id: str = ""
     images: list = field(default_factory=list)
     updated: object = None
+    labels: list = field(default_factory=list)
 
 
 @dataclass
@@ -82,7 +83,10 @@ class Report:
                 f"Images: {c('image_fetched')} fetched, {c('image_failed')} failed, "
                 f"{c('image_refused')} refused (left as links)"
             )
-            lines.append(f"Old Blogger addresses redirected: {c('redirects')}")
+            lines.append(
+                f"Old Blogger addresses redirected: {c('redirects')} "
+                f"(and {c('redirects_waiting')} more once their drafts are published)"
+            )
         lines.append(
             "Conflicts (edited here since the last import; local version kept): "
             f"{len(self.conflicts)}"
@@ -127,6 +131,7 @@ def scan(path):
                 parent_id=entry.parent_id,
                 images=convert.image_urls(entry.html) if entry.kind != COMMENT else [],
                 updated=entry.updated,
+                labels=entry.labels,
             )
     return fmt, summaries
 
@@ -360,12 +365,12 @@ def write(path, summaries, items, sources, *, report, progress):
                     article = by_id.get(articles.get(entry.parent_id))
                     if article is not None:
                         writer.comment(entry, article)
-        report.add(
-            "redirects",
-            BloggerItem.objects.filter(kind__in=[POST, PAGE], article__isnull=False)
-            .exclude(path="")
-            .count(),
-        )
+        addresses = BloggerItem.objects.filter(
+            kind__in=[POST, PAGE], article__isnull=False
+        ).exclude(path="")
+        live = addresses.filter(article__in=Article.objects.published()).count()
+        report.add("redirects", live)
+        report.add("redirects_waiting", addresses.count() - live)
 
 
 def run(path, *, dry_run=False, allow_private_hosts=False, progress=_noop):
@@ -376,6 +381,14 @@ def run(path, *, dry_run=False, allow_private_hosts=False, progress=_noop):
     report = Report(format=fmt, dry_run=dry_run)
     _count_plan(summaries, report)
     if dry_run:
+        known = {name.lower() for name in Tag.objects.values_list("name", flat=True)}
+        wanted = {
+            label[:60].lower()
+            for p in summaries.values()
+            if p.action in (NEW, UPDATE)
+            for label in p.labels
+        }
+        report.add("tag_new", len(wanted - known))
         report.add(
             "image_planned",
             len({u for p in summaries.values() if p.action in (NEW, UPDATE) for u in p.images}),
