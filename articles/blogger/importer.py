@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -32,6 +32,7 @@ from articles.models import Article, BloggerItem, Category, SlugRedirect, Tag
 NEW, UPDATE, SAME, CONFLICT, SKIP = "new", "update", "same", "conflict", "skip"
 # An article saved here more than this after our own import was edited by someone.
 EDIT_TOLERANCE = timedelta(seconds=2)
+ITEM_FIELDS = ("blogger_id", "kind", "article", "comment_id", "path", "source_updated", "synced_at")
 FORMAT_NAMES = {"takeout": "Google Takeout feed.atom", "backup": "Back up content file"}
 
 
@@ -137,8 +138,10 @@ def scan(path):
 
 
 def plan(summaries):
-    items = BloggerItem.objects.select_related("article").in_bulk(
-        list(summaries), field_name="blogger_id"
+    items = (
+        BloggerItem.objects.select_related("article")
+        .only(*ITEM_FIELDS, "article__id", "article__updated")
+        .in_bulk(list(summaries), field_name="blogger_id")
     )
     for blogger_id, planned in summaries.items():
         item = items.get(blogger_id)
@@ -269,7 +272,7 @@ class _Writer:
 
     def article(self, entry, planned, item, sources):
         body = convert.to_markdown(entry.html, sources)
-        article = item.article if item and item.article else Article()
+        article = Article.objects.get(pk=item.article_id) if item and item.article_id else Article()
         if article.pk is None:
             base = (
                 _slug_from_path(entry.path) or slugify(entry.title) or f"blogger-{entry.blogger_id}"
@@ -340,47 +343,67 @@ def _unique_article_slug(base):
     return slug
 
 
-def write(path, summaries, items, sources, *, report, progress):
+class ImportBusy(Exception):
+    """Another import wrote the same entries meanwhile; this one saved nothing."""
+
+
+def write(path, summaries, sources, *, report, progress):
+    try:
+        with transaction.atomic():
+            # Plan again inside the transaction: an import that finished while this one
+            # fetched pictures has already brought some entries, which are now unchanged.
+            items = plan(summaries)
+            _count_plan(summaries, report)
+            _write(path, summaries, items, sources, report=report, progress=progress)
+    except (IntegrityError, OperationalError) as error:
+        raise ImportBusy(
+            "another import was writing the same blog at the same time, so nothing from "
+            f"this run was saved; run it again ({error.__class__.__name__})"
+        ) from None
+
+
+def _write(path, summaries, items, sources, *, report, progress):
     writer = _Writer(report)
     to_write = sum(1 for p in summaries.values() if p.action in (NEW, UPDATE))
     done = 0
-    with transaction.atomic():
-        with open(path, "rb") as source:
-            for entry in parse.entries(source):
-                planned = summaries.get(entry.blogger_id)
-                if entry.kind in (POST, PAGE) and planned and planned.action in (NEW, UPDATE):
-                    writer.article(entry, planned, items.get(entry.blogger_id), sources)
-                    done += 1
-                    progress("Writing posts and pages", done, to_write)
-        articles = dict(
-            BloggerItem.objects.filter(kind__in=[POST, PAGE], article__isnull=False).values_list(
-                "blogger_id", "article_id"
-            )
+    with open(path, "rb") as source:
+        for entry in parse.entries(source):
+            planned = summaries.get(entry.blogger_id)
+            if entry.kind in (POST, PAGE) and planned and planned.action in (NEW, UPDATE):
+                writer.article(entry, planned, items.get(entry.blogger_id), sources)
+                done += 1
+                progress("Writing posts and pages", done, to_write)
+    articles = dict(
+        BloggerItem.objects.filter(kind__in=[POST, PAGE], article__isnull=False).values_list(
+            "blogger_id", "article_id"
         )
-        by_id = Article.objects.in_bulk(set(articles.values()))
-        with open(path, "rb") as source:
-            for entry in parse.entries(source):
-                planned = summaries.get(entry.blogger_id)
-                if entry.kind == COMMENT and planned and planned.action == NEW:
-                    article = by_id.get(articles.get(entry.parent_id))
-                    if article is not None:
-                        writer.comment(entry, article)
-        addresses = BloggerItem.objects.filter(
-            kind__in=[POST, PAGE], article__isnull=False
-        ).exclude(path="")
-        live = addresses.filter(article__in=Article.objects.published()).count()
-        report.add("redirects", live)
-        report.add("redirects_waiting", addresses.count() - live)
+    )
+    parents = {p.parent_id for p in summaries.values() if p.kind == COMMENT and p.action == NEW}
+    # Only the ids: a comment needs its article's key, not its text.
+    by_id = Article.objects.only("id").in_bulk({articles[p] for p in parents if p in articles})
+    with open(path, "rb") as source:
+        for entry in parse.entries(source):
+            planned = summaries.get(entry.blogger_id)
+            if entry.kind == COMMENT and planned and planned.action == NEW:
+                article = by_id.get(articles.get(entry.parent_id))
+                if article is not None:
+                    writer.comment(entry, article)
+    addresses = BloggerItem.objects.filter(kind__in=[POST, PAGE], article__isnull=False).exclude(
+        path=""
+    )
+    live = addresses.filter(article__in=Article.objects.published()).count()
+    report.add("redirects", live)
+    report.add("redirects_waiting", addresses.count() - live)
 
 
 def run(path, *, dry_run=False, allow_private_hosts=False, progress=_noop):
     """Import the export at `path`; returns a Report. Raises ExportError for a refused file."""
     progress("Checking the file", 0, 1)
     fmt, summaries = scan(path)
-    items = plan(summaries)
+    plan(summaries)
     report = Report(format=fmt, dry_run=dry_run)
-    _count_plan(summaries, report)
     if dry_run:
+        _count_plan(summaries, report)
         known = {name.lower() for name in Tag.objects.values_list("name", flat=True)}
         wanted = {
             label[:60].lower()
@@ -397,8 +420,8 @@ def run(path, *, dry_run=False, allow_private_hosts=False, progress=_noop):
     sources = fetch_images(
         summaries, allow_private_hosts=allow_private_hosts, report=report, progress=progress
     )
-    write(path, summaries, items, sources, report=report, progress=progress)
+    write(path, summaries, sources, report=report, progress=progress)
     return report
 
 
-__all__ = ["ExportError", "Report", "run"]
+__all__ = ["ExportError", "ImportBusy", "Report", "run"]

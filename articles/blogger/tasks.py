@@ -42,6 +42,8 @@ def run_blogger_import(run_id):
         )
     except ExportError as error:
         _finish(run_id, BloggerImport.Status.FAILED, error=f"The file was refused: {error}")
+    except importer.ImportBusy as error:
+        _finish(run_id, BloggerImport.Status.FAILED, error=f"Nothing was imported: {error}.")
     except Exception as error:
         logger.exception("Blogger import %s failed", run_id)
         _finish(run_id, BloggerImport.Status.FAILED, error=f"The import stopped: {error}")

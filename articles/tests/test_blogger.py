@@ -503,3 +503,32 @@ def test_start_needs_post_and_permission(client, editor, django_user_model):
     client.force_login(other)
     assert client.post(f"/admin/articles/bloggerimport/{run.pk}/start/").status_code == 403
     assert BloggerImport.objects.get().status == BloggerImport.Status.CHECKED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_bring_each_post_once(tmp_path, image_server, thread_connections):
+    path = write(tmp_path, exports.takeout(blog(image_server)))
+    Category.objects.create(name="Fatigue", slug="fatigue")
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def importer_thread():
+        thread_connections()
+        barrier.wait()
+        try:
+            outcomes.append(import_file(path, "--allow-private-hosts"))
+        except CommandError as error:
+            outcomes.append(str(error))
+
+    threads = [threading.Thread(target=importer_thread) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(outcomes) == 2
+    assert sorted(Article.objects.values_list("title", flat=True)) == [
+        "About me", "Broken pictures", "Notes on sleep", "Pacing on bad days",
+    ]  # fmt: skip
+    assert Comment.objects.count() == 1
+    assert any("Posts: 3 new" in outcome for outcome in outcomes)
+    other = next(o for o in outcomes if "Posts: 3 new" not in o)
+    assert "Posts: 0 new, 0 updated, 3 unchanged" in other or "run it again" in other

@@ -46,6 +46,8 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: cannot be read ({error.strerror})") from None
         except ExportError as error:
             raise CommandError(f"{file}: refused: {error}") from None
+        except importer.ImportBusy as error:
+            raise CommandError(f"{file}: {error}") from None
         finally:
             if bar is not None:
                 bar.close()
