@@ -21,8 +21,10 @@ KEEP_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 LINK_SCHEMES = {"http", "https", "mailto"}
 BLOGGER_IMAGE_HOSTS = ("bp.blogspot.com", "googleusercontent.com", "blogger.com")
 SIZE_SEGMENT = re.compile(r"/(s\d+(-[a-z0-9-]+)?|w\d+-h\d+(-[a-z0-9-]+)?)/")
-BR_RUN = re.compile(r"(?:\s*<br\s*/?>\s*(?:&nbsp;|\xa0)?){2,}", re.IGNORECASE)
+# Starts at a literal <br so that long runs of spaces cost linear time, not quadratic.
+BR_RUN = re.compile(r"<br\s*/?>(?:(?:\s|&nbsp;|\xa0)*<br\s*/?>)+", re.IGNORECASE)
 MAX_NESTING = 200
+WHITESPACE = re.compile(r"[ \t\r\n\f]+")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 
 
@@ -116,8 +118,13 @@ def tidy(html):
             continue
         image["src"] = src
     for text in soup.find_all(string=True):
-        if isinstance(text, NavigableString) and "\xa0" in text:
-            text.replace_with(text.replace("\xa0", " "))
+        if not isinstance(text, NavigableString) or text.find_parent("pre"):
+            continue
+        # &nbsp; is a space; and whitespace collapses as a browser would, which also keeps
+        # markdownify (whose whitespace pattern is quadratic on long runs) fast.
+        collapsed = WHITESPACE.sub(" ", text.replace("\xa0", " "))
+        if collapsed != text:
+            text.replace_with(collapsed)
     return soup
 
 
@@ -152,11 +159,12 @@ def to_markdown(html, image_sources=None):
         heading_style="ATX", bullets="-", strong_em_symbol="*", newline_style="backslash",
         escape_misc=False,
     ).convert_soup(soup)  # fmt: skip
-    markdown = re.sub(r"[ \t]+\n", "\n", markdown)
+    # Line by line, not with a regex: "[ \t]+\n" is quadratic on a long run of spaces.
+    markdown = "\n".join(line.rstrip(" \t") for line in markdown.split("\n"))
     markdown = re.sub(r"(\\\n\s*)+\n", "\n\n", markdown)  # a hard break that ends a paragraph
     markdown = re.sub(r"\n{3,}", "\n\n", markdown)
     # Two trailing spaces: a line break both CommonMark and Python-Markdown understand.
-    markdown = markdown.replace("\\\n", "  \n")
+    markdown = markdown.replace("\\\n ", "\\\n").replace("\\\n", "  \n")
     return markdown.strip() + "\n"
 
 
@@ -176,8 +184,8 @@ def plain_text(html, limit=None):
     for block in soup.find_all(["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr"]):
         block.insert_after("\n")
     text = unescape(soup.get_text()).replace("\xa0", " ")
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r"\s*\n\s*\n\s*", "\n\n", text).strip()
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return text[:limit] if limit else text
 
 
