@@ -170,6 +170,8 @@ def to_markdown(html, image_sources=None):
 
 def image_urls(html):
     """The addresses of the pictures a post shows (after the small-to-large swap)."""
+    if "<img" not in (html or "").lower():
+        return []  # most posts: no need to build a tree
     found = (image.get("src", "") for image in tidy(html).find_all("img"))
     return [src for src in found if urlsplit(src).scheme in ("http", "https")]
 

@@ -288,6 +288,15 @@ class _Writer:
         article.publish_at = entry.published or timezone.now()
         if article.pk is None:
             article.author = self.author
+        try:
+            article.render()  # the renderer may refuse a body past its limits (ValueError)
+        except ValueError as error:
+            self.report.add(f"{entry.kind}_{planned.action}", -1)
+            self.report.problems.append(
+                f"not imported: {article.title} ({error}); it stays on Blogger: shorten it "
+                "there and import again, or paste it here in parts"
+            )
+            return
         article.save()
         article.tags.set(self.tags_for(entry.labels))
         BloggerItem.objects.update_or_create(

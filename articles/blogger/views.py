@@ -11,12 +11,14 @@ from articles.models import Article, BloggerItem, Category, Tag
 @require_safe
 def old_post(request, path):
     """/2025/06/some-post.html (?m=1 is Blogger's mobile view: same page) and /p/about.html."""
+    live = Article.objects.published()
     item = (
-        BloggerItem.objects.filter(path=f"/{path}", article__isnull=False)
+        BloggerItem.objects.filter(path=f"/{path}", article__in=live)
         .select_related("article")
+        .only("article__slug")
         .first()
     )
-    if item is None or not Article.objects.published().filter(pk=item.article_id).exists():
+    if item is None:
         raise Http404("No published article came from this Blogger address.")
     return redirect(item.article, permanent=True)
 

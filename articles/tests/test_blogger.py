@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 from PIL import ExifTags, Image
 
+from articles import markdown
 from articles.blogger import convert, exports
 from articles.blogger.fetch import FetchFailed, FetchRefused, fetch, is_public
 from articles.models import Article, BloggerImport, BloggerItem, Category, Tag
@@ -266,10 +267,12 @@ def test_names_are_checked_after_resolution_and_redirects_are_checked(image_serv
         fetch(f"{image_server}/img/a/s1600/garden.jpg", allow_private=True, max_bytes=1000)
 
 
-def test_old_blogger_addresses_answer_301(imported, client, fatigue):
+def test_old_blogger_addresses_answer_301(imported, client, fatigue, django_assert_max_num_queries):
     post = Article.objects.get(title="Pacing on bad days")
     for old in ("/2024/03/pacing-on-bad-days.html", "/2024/03/pacing-on-bad-days.html?m=1"):
-        response = client.get(old)
+        # One lookup per old link: readers arriving from old links cost no more than that.
+        with django_assert_max_num_queries(1):
+            response = client.get(old)
         assert response.status_code == 301 and response["Location"] == post.get_absolute_url()
     assert client.get("/2024/04/gone.html").status_code == 404
     about = Article.objects.get(title="About me")
@@ -544,3 +547,20 @@ def test_two_imports_at_once_bring_each_post_once(tmp_path, image_server, thread
     assert any("Posts: 3 new" in outcome for outcome in outcomes)
     other = next(o for o in outcomes if "Posts: 3 new" not in o)
     assert "Posts: 0 new, 0 updated, 3 unchanged" in other or "run it again" in other
+
+
+@pytest.mark.skipif(
+    not hasattr(markdown, "TooComplex"), reason="the renderer here has no size limits to hit"
+)
+def test_a_post_past_the_renderers_limits_is_reported_and_the_rest_imported(
+    tmp_path, image_server, fatigue
+):
+    huge = "<p>" + "Long day. " * 8000 + "</p>"  # 80,000 characters of markdown
+    report = import_file(
+        write(tmp_path, exports.takeout(blog(image_server, **{"1004": {"html": huge}}))),
+        "--allow-private-hosts",
+    )
+    assert "not imported: Broken pictures" in report and "Posts: 2 new" in report
+    assert not Article.objects.filter(title="Broken pictures").exists()
+    assert not BloggerItem.objects.filter(blogger_id="1004").exists()  # tried again next time
+    assert Article.objects.filter(title="Pacing on bad days").exists()
