@@ -114,15 +114,17 @@ def check_size(path):
         )
     if size == 0:
         raise ExportError("the file is empty")
+    return size
 
 
-def scan(path):
+def scan(path, progress=_noop):
     """Read the whole file once: its format and a light summary of every entry."""
-    check_size(path)
+    size = check_size(path)
     summaries = {}
     fmt = ""
     with open(path, "rb") as source:
         for entry in parse.entries(source):
+            progress("Reading the export", source.tell(), size)
             fmt = fmt or entry.format
             summaries[entry.blogger_id] = Planned(
                 kind=entry.kind,
@@ -407,8 +409,7 @@ def _write(path, summaries, items, sources, *, report, progress):
 
 def run(path, *, dry_run=False, allow_private_hosts=False, progress=_noop):
     """Import the export at `path`; returns a Report. Raises ExportError for a refused file."""
-    progress("Checking the file", 0, 1)
-    fmt, summaries = scan(path)
+    fmt, summaries = scan(path, progress)
     plan(summaries)
     report = Report(format=fmt, dry_run=dry_run)
     if dry_run:

@@ -31,10 +31,17 @@ class Command(BaseCommand):
                     bar.close()
                 current = stage
                 # tqdm draws only on a terminal (disable=None), so logs stay clean.
-                bar = tqdm(total=total, desc=stage, unit="", file=sys.stderr, disable=None)
+                unit = "B" if stage == "Reading the export" else ""
+                bar = tqdm(
+                    total=total,
+                    desc=stage,
+                    unit=unit,
+                    unit_scale=True,
+                    file=sys.stderr,
+                    disable=None,
+                )
             bar.total = total
-            bar.n = done
-            bar.refresh()
+            bar.update(done - bar.n)  # tqdm redraws at most ten times a second
 
         try:
             report = importer.run(
