@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # Browser tests run when Chromium is installed (CI installs it; see .ci/run).
 BROWSER_FILTER := $(if $(wildcard $(CHROMIUM)),,-m "not browser")
 
-.PHONY: install run serve test lint test-browser bench audit loadtest clean
+.PHONY: install run serve test lint test-browser bench audit loadtest clean import-demo
 
 install: $(STAMP)
 
@@ -82,3 +82,8 @@ audit: install
 # Load test: two gunicorn instances on PostgreSQL + Redis, 90% reads / 10% form posts.
 loadtest: install
 	$(PY) loadtest/run.py $(LOADTEST_ARGS)
+
+# Import a small sample Blogger export (articles/blogger/sample/) into the demo site.
+import-demo: export DJANGO_DEBUG = true
+import-demo: install
+	$(PY) scripts/import_demo.py

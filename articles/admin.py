@@ -195,3 +195,6 @@ class SlugRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["old_slug", "article__title"]
     autocomplete_fields = ["article"]
+
+
+from articles.blogger import admin as blogger_admin  # noqa: E402, F401  (registers its page)

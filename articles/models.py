@@ -460,3 +460,75 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"content version {self.number}"
+
+
+class BloggerItem(models.Model):
+    """A post, page or comment brought over from Blogger, matched by its Blogger id.
+
+    Makes the import safe to repeat and keeps the old Blogger address (`path`) so it
+    can answer with a 301 (articles/blogger/views.py).
+    """
+
+    class Kind(models.TextChoices):
+        POST = "post", "Post"
+        PAGE = "page", "Page"
+        COMMENT = "comment", "Comment"
+
+    blogger_id = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="blogger_items"
+    )
+    comment_id = models.PositiveBigIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True, db_index=True)
+    source_updated = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(
+        null=True, blank=True, help_text="The article's `updated` time right after the import."
+    )
+
+    class Meta:
+        verbose_name = "Blogger item"
+
+    def __str__(self):
+        return f"{self.kind} {self.blogger_id}"
+
+
+class BloggerImport(models.Model):
+    """One upload in the admin's "Import from Blogger" page: its check, progress and report."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", "Checked, ready to import"
+        REFUSED = "refused", "File refused"
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    file_name = models.CharField(max_length=200)
+    stored_name = models.CharField(max_length=200, editable=False)
+    allow_private_hosts = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.CHECKED)
+    error = models.TextField(blank=True)
+    dry_run_report = models.TextField(blank=True)
+    report = models.TextField(blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_stage = models.CharField(max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "import from Blogger"
+        verbose_name_plural = "imports from Blogger"
+        permissions = [("run_blogger_import", "Can import a blog from Blogger")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self):
+        return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from articles import feeds, views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("", include("articles.blogger.urls")),  # old Blogger addresses: 301s
 ]

@@ -78,6 +78,24 @@ def comment_create(*, article, name, email, body):
     return comment
 
 
+def comment_import(*, article, name, body, created):
+    """A comment brought over from an old blog: already public there, so approved here.
+
+    No email address is stored (Blogger exports don't give one worth keeping) and no
+    notification is sent; the body is plain text, escaped on the page like any comment.
+    """
+    name = " ".join((name or "").split())[: Comment._meta.get_field("name").max_length]
+    return Comment.objects.create(
+        article=article,
+        name=name or "Anonymous",
+        email="",
+        body=body[: Comment._meta.get_field("body").max_length],
+        consent_at=created,
+        created=created,
+        status=Comment.Status.APPROVED,
+    )
+
+
 def subscriber_signup(*, email, first_name, consent_text, **interests):
     """Add or refresh a signup; the worker mails the address (see subscriber_signup_mail).
 

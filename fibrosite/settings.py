@@ -346,3 +346,12 @@ PAGECACHE_PRIVATE_MODELS = [
     "community.OutboundEmail",
     "community.Comment",
 ]
+
+# Blogger importer (articles/blogger/, `manage.py import_blogger`). Imported posts get
+# this author (a username; empty: "FibroSite editors") and, when no label names a
+# category, this category. Uploaded export files wait in a private folder, never media.
+BLOGGER_IMPORT_AUTHOR = env.str("BLOGGER_IMPORT_AUTHOR", default="")
+BLOGGER_IMPORT_CATEGORY = env.str("BLOGGER_IMPORT_CATEGORY", default="From the blog")
+BLOGGER_IMPORT_MAX_BYTES = _number(int, "BLOGGER_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+BLOGGER_IMPORT_IMAGE_TIMEOUT = _number(int, "BLOGGER_IMPORT_IMAGE_TIMEOUT", 10)
+BLOGGER_IMPORT_ROOT = Path(env.str("BLOGGER_IMPORT_ROOT", default=str(BASE_DIR / "imports")))
