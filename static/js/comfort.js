@@ -5,6 +5,7 @@
    leaves them, and the print sheet gets today's date. Everything works without it. */
 (function () {
   var KEY = "fibrosite-comfort";
+  var CONTROLS = "a[href], button, input, select, textarea, summary";
   var root = document.documentElement;
   var choices = { size: "normal", spacing: "normal", glare: "normal" };
   try { Object.assign(choices, JSON.parse(localStorage.getItem(KEY)) || {}); } catch (e) {}
@@ -65,7 +66,8 @@
         if (field) field.focus();
       });
       popup.addEventListener("focusout", function (event) {
-        if (popup.open && event.relatedTarget && !popup.contains(event.relatedTarget)) close(popup, false);
+        var next = event.relatedTarget;
+        if (popup.open && next && !popup.contains(next) && next.matches(CONTROLS)) close(popup, false);
       });
     });
     document.addEventListener("keydown", function (event) {
@@ -78,7 +80,7 @@
     document.addEventListener("click", function (event) {
       openPopups().forEach(function (popup) {
         if (popup.contains(event.target)) return;
-        var focusable = event.target.closest && event.target.closest("a, button, input, select, textarea, summary");
+        var focusable = event.target.closest && event.target.closest(CONTROLS);
         close(popup, !focusable);
       });
     });
