@@ -86,6 +86,7 @@ LDN is usually well tolerated. The side effects people mention most are **vivid 
 **headaches** and **mild stomach upset**, which often settle after the first weeks or with a
 change in the time of day it is taken.
 
+> [!WARNING] Not with opioid painkillers
 > LDN is not suitable for everyone. Because it blocks opioid receptors, it can stop opioid
 > painkillers (such as codeine, tramadol or morphine) from working and can bring on withdrawal
 > in people who take them.
@@ -110,6 +111,11 @@ people do best with a mix of:
 Whatever you decide about LDN, a few everyday habits can make fatigue a little lighter: keeping
 regular sleep and wake times, breaking tasks into short pieces with rests in between, eating
 regular balanced meals, and using relaxation or breathing exercises on high-pain days.
+
+> [!TIP]
+> Keep a short diary for the first few weeks of any new treatment: energy, pain and sleep
+> marked out of ten each evening. Small changes are easier to see on paper than from memory,
+> and the diary is useful to bring to your next appointment.
 
 ## The short version
 

@@ -10,12 +10,12 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from articles.images import inspect_image
-from articles.markdown import render_markdown
+from articles.markdown import TooComplex, render_markdown
 
-MAX_PREVIEW_CHARS = 200_000
 STORE_FAILED = (
     "The server could not store this image just now (its disk may be full). "
     "Nothing was saved; please try again later or tell the site's administrator."
@@ -35,8 +35,13 @@ def staff_only(view):
 @require_POST
 @staff_only
 def markdownify(request):
-    content = request.POST.get("content", "")[:MAX_PREVIEW_CHARS]
-    return HttpResponse(render_markdown(content))
+    try:
+        return HttpResponse(render_markdown(request.POST.get("content", "")))
+    except TooComplex as error:
+        # markdownx shows any answer in the preview pane, so the editor reads why.
+        return HttpResponse(
+            format_html('<p class="errornote" role="alert">{}</p>', error), status=422
+        )
 
 
 @require_POST

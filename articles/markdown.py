@@ -1,35 +1,244 @@
-"""Markdown to safe HTML, the one way: used on save and by the editor's live preview."""
+"""Markdown to safe HTML, the one way: used on save and by the editor's live preview.
+
+markdown-it-py parses (CommonMark: linear time, no recursion past a set depth), a few
+core rules apply the site's policy to the tokens, and nh3 sanitises what comes out.
+"""
 
 import re
 from dataclasses import dataclass, field
-from html import unescape
 from urllib.parse import unquote, urlsplit
 
-import markdown
 import nh3
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
+# Limits that keep any input under about half a second of CPU (measured worst cases in
+# test_markdown.py). A long article is 20,000-40,000 characters in a few hundred lines;
+# brackets are links, images and footnotes, a few to a line.
+MAX_CHARS = 50_000
+MAX_BRACKETS = 5_000
+MAX_LINES = 5_000
+# Lists and quotes inside each other use one or two levels each (about 15 list levels);
+# markdown-it silently stops reading deeper input, so reaching the limit is refused.
+MAX_NESTING = 32
+WORDS_PER_MINUTE = 200
+
+CALLOUT_KINDS = {"warning": "Warning", "note": "Note", "tip": "Tip"}
+CALLOUT_MARKER = re.compile(r"\[!(warning|note|tip)\][ \t]*([^\n]*)(?:\n|$)", re.IGNORECASE)
+
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "a", "abbr", "aside", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
     "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong",
     "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "abbr": {"title"},
+    "aside": {"role", "aria-label"},
     "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
     "li": {"id"},
     "sup": {"id"},
     **{f"h{level}": {"id"} for level in range(2, 7)},
 }
-ALLOWED_CLASSES = {"div": {"footnote"}, "a": {"footnote-ref", "footnote-backref"}}
+ALLOWED_CLASSES = {
+    "aside": {"callout", *(f"callout-{kind}" for kind in CALLOUT_KINDS)},
+    "p": {"callout-title"},
+    "div": {"footnote"},
+    "a": {"footnote-ref", "footnote-backref"},
+}
 # Removed with everything inside them, not just unwrapped.
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "svg", "math"}
-WORDS_PER_MINUTE = 200
+
+
+class TooComplex(ValueError):
+    """Input the renderer refuses rather than spending seconds on or losing part of."""
+
+
+def _attribute_filter(tag, name, value):
+    # Only a callout's own landmark role gets through, whatever else reaches nh3.
+    if name == "role" and value != "note":
+        return None
+    return value
+
+
+def sanitise(html):
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_attribute_filter,
+        clean_content_tags=DROP_WITH_CONTENT,
+        url_schemes={"http", "https", "mailto"},
+    )
+
+
+def check_limits(text):
+    """Refuse input past the limits before spending time on it."""
+    if len(text) > MAX_CHARS:
+        raise TooComplex(
+            f"This text is {len(text):,} characters long; the limit is {MAX_CHARS:,}. "
+            "Split it into two articles."
+        )
+    brackets = text.count("[")
+    if brackets > MAX_BRACKETS:
+        raise TooComplex(
+            f"This text is too complex to publish: it has {brackets:,} square brackets "
+            f"(links, images and footnotes use them); the limit is {MAX_BRACKETS:,}."
+        )
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        raise TooComplex(
+            f"This text is too complex to publish: it has {lines:,} lines; "
+            f"the limit is {MAX_LINES:,}. Join short lines into paragraphs."
+        )
+
+
+def _check_nesting(tokens):
+    if any(token.level >= MAX_NESTING - 1 for token in tokens):
+        raise TooComplex(
+            "This text is too complex to publish: lists or quotes are nested too deeply "
+            "inside each other. Use fewer levels."
+        )
+
+
+# Core rules: they run on the token stream after block and inline parsing.
+
+
+def _headings(state):
+    """The page owns its single h1, so headings start at h2; each gets a unique id."""
+    used, suffixes = set(), {}
+    for index, token in enumerate(state.tokens):
+        if token.type not in {"heading_open", "heading_close"}:
+            continue
+        if token.tag == "h1":
+            token.tag = "h2"
+        if token.type == "heading_close":
+            continue
+        base = slug = slugify(_plain_text(state.tokens[index + 1])) or "section"
+        while slug in used:  # counts on from the last suffix: linear for repeated names
+            suffixes[base] = suffixes.get(base, 0) + 1
+            slug = f"{base}-{suffixes[base]}"
+        used.add(slug)
+        token.attrSet("id", slug)
+
+
+def _plain_text(inline):
+    return "".join(
+        child.content for child in inline.children or () if child.type in {"text", "code_inline"}
+    )
+
+
+def _callouts(state):
+    """`> [!WARNING] Optional title` at the top level becomes an aside; nested ones stay
+    quotes, as on GitHub. Runs before inline parsing: the title is plain text."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "blockquote_open" or token.level != 0:
+            continue
+        if index + 2 >= len(tokens) or tokens[index + 1].type != "paragraph_open":
+            continue
+        inline = tokens[index + 2]
+        match = CALLOUT_MARKER.match(inline.content)
+        if not match:
+            continue
+        kind = match.group(1).lower()
+        title = match.group(2).strip() or CALLOUT_KINDS[kind]
+        token.type, token.tag = "callout_open", "aside"
+        token.attrs = {"class": f"callout callout-{kind}", "role": "note", "aria-label": title}
+        close = _matching_close(tokens, index)
+        close.type, close.tag = "callout_close", "aside"
+        title_tokens = [
+            Token("paragraph_open", "p", 1, attrs={"class": "callout-title"}, block=True),
+            # Empty content: inline parsing leaves the plain-text child alone.
+            Token("inline", "", 0, children=[Token("text", "", 0, content=title)]),
+            Token("paragraph_close", "p", -1, block=True),
+        ]
+        inline.content = inline.content[match.end() :]
+        if inline.content.strip():
+            tokens[index + 1 : index + 1] = title_tokens
+        else:  # the marker line was the whole first paragraph
+            tokens[index + 1 : index + 4] = title_tokens
+
+
+def _matching_close(tokens, index):
+    depth = 0
+    for token in tokens[index:]:
+        depth += token.nesting if token.type.startswith(("blockquote", "callout")) else 0
+        if depth == 0:
+            return token
+    raise AssertionError("unbalanced blockquote tokens")
+
+
+def _images(state):
+    """Own-media images get their real size and lazy loading; any other image becomes a
+    plain link. Skipped when only checking input (no file reads)."""
+    if state.env.get("check_only"):
+        return
+    sizes = {}  # one file read per distinct image, however often it is repeated
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children = []
+        for child in token.children:
+            if child.type != "image":
+                children.append(child)
+                continue
+            src = child.attrGet("src") or ""
+            alt = "".join(grand.content for grand in child.children or ())
+            name = _media_name(src)
+            if name and name not in sizes:
+                sizes[name] = _stored_image_size(name)
+            size = sizes.get(name)
+            if size is None:
+                children += [
+                    Token("link_open", "a", 1, attrs={"href": src}),
+                    Token("text", "", 0, content=alt or "Image (opens the picture)"),
+                    Token("link_close", "a", -1),
+                ]
+                continue
+            child.attrSet("width", str(size[0]))
+            child.attrSet("height", str(size[1]))
+            child.attrSet("loading", "lazy")
+            child.attrSet("decoding", "async")
+            children.append(child)
+        token.children = children
+
+
+def _links(state):
+    """A link to anything but the web or mail keeps its text and loses the link.
+
+    markdown-it would leave `[x](javascript:...)` as literal source text; readers get
+    the words instead. nh3 checks the schemes again afterwards.
+    """
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children, dropping = [], False
+        for child in token.children:
+            if child.type == "link_open" and not _safe_url(child.attrGet("href") or ""):
+                dropping = True
+                continue
+            if child.type == "link_close" and dropping:
+                dropping = False
+                continue
+            children.append(child)
+        token.children = children
+
+
+def _safe_url(url):
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return False
+    return scheme in {"", "http", "https", "mailto"}
 
 
 def _media_name(src):
@@ -45,32 +254,6 @@ def _media_name(src):
     return path.removeprefix(settings.MEDIA_URL)
 
 
-class _Policy(Treeprocessor):
-    """The page owns its single h1, so headings start at h2. Own-media images get their
-    real size and lazy loading; any other image becomes a plain link."""
-
-    def run(self, root):
-        for element in root.iter("h1"):
-            element.tag = "h2"
-        for parent in root.iter():
-            for element in parent:
-                if element.tag != "img":
-                    continue
-                src, alt = element.get("src", ""), element.get("alt", "")
-                name = _media_name(src)
-                size = _stored_image_size(name) if name else None
-                if size is None:
-                    element.tag = "a"
-                    element.attrib.clear()
-                    element.set("href", src)
-                    element.text = alt or "Image (opens the picture)"
-                    continue
-                element.set("width", str(size[0]))
-                element.set("height", str(size[1]))
-                element.set("loading", "lazy")
-                element.set("decoding", "async")
-
-
 def _stored_image_size(name):
     try:
         with default_storage.open(name) as stored, Image.open(stored) as image:
@@ -79,12 +262,73 @@ def _stored_image_size(name):
         return None
 
 
-class _SafeDefaults(Extension):
-    def extendMarkdown(self, md):  # noqa: N802 - python-markdown's API name
-        # Raw HTML in the source is shown as text, never passed through.
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_Policy(md), "fibrosite_policy", 10)  # before toc
+# Footnotes keep the markup the site used before markdown-it (ids fn:1 / fnref:1).
+
+
+def _footnote_number(tokens, index):
+    return str(tokens[index].meta["id"] + 1)
+
+
+def _footnote_ref(self, tokens, index, options, env):
+    number, sub = _footnote_number(tokens, index), tokens[index].meta.get("subId", 0)
+    ref = f"fnref:{number}" + (f":{sub}" if sub else "")
+    return f'<sup id="{ref}"><a class="footnote-ref" href="#fn:{number}">{number}</a></sup>'
+
+
+def _footnote_anchor(self, tokens, index, options, env):
+    number, sub = _footnote_number(tokens, index), tokens[index].meta.get("subId", 0)
+    ref = f"fnref:{number}" + (f":{sub}" if sub else "")
+    return f' <a class="footnote-backref" href="#{ref}">\u21a9\ufe0e</a>'
+
+
+FOOTNOTE_RULES = {
+    "footnote_ref": _footnote_ref,
+    "footnote_anchor": _footnote_anchor,
+    "footnote_block_open": lambda *args: '<div class="footnote">\n<hr>\n<ol>\n',
+    "footnote_block_close": lambda *args: "</ol>\n</div>\n",
+    "footnote_open": lambda self, tokens, index, *args: (
+        f'<li id="fn:{_footnote_number(tokens, index)}">'
+    ),
+}
+
+
+def _parser():
+    # Raw HTML in the source is shown as text, never passed through (html=False).
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin, inline=False)
+    md.use(deflist_plugin)
+    md.core.ruler.after("block", "fibrosite_callouts", _callouts)
+    md.core.ruler.push("fibrosite_headings", _headings)
+    md.core.ruler.push("fibrosite_images", _images)
+    md.core.ruler.push("fibrosite_links", _links)
+    md.validateLink = lambda url: True  # so that _links can keep a refused link's text
+    for name, rule in FOOTNOTE_RULES.items():
+        md.add_render_rule(name, rule)
+    return md
+
+
+_md = _parser()
+
+
+def _parse(text, env):
+    check_limits(text)
+    tokens = _md.parse(text, env)
+    _check_nesting(tokens)
+    return tokens
+
+
+def validate(text):
+    """Raise TooComplex for input render() would refuse, without reading any files."""
+    _parse(text or "", {"check_only": True})
+
+
+def validate_markdown(text):
+    """Model field validator: the admin shows the reason as a form error, nothing is saved."""
+    try:
+        validate(text)
+    except TooComplex as error:
+        raise ValidationError(str(error), code="too_complex") from error
 
 
 @dataclass
@@ -99,36 +343,28 @@ class Rendered:
 
 
 def render(text):
-    """Render editor markdown to sanitised HTML, with a table of contents and a word count."""
-    md = markdown.Markdown(
-        extensions=[
-            "tables",
-            "fenced_code",
-            "footnotes",
-            "def_list",
-            "abbr",
-            "sane_lists",
-            "toc",
-            _SafeDefaults(),
-        ],
-        extension_configs={"toc": {"toc_depth": "2-3"}},
-        output_format="html",
-    )
-    html = nh3.clean(
-        md.convert(text or ""),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
-        clean_content_tags=DROP_WITH_CONTENT,
-        url_schemes={"http", "https", "mailto"},
-    )
-    toc = [
-        {"id": h["id"], "name": unescape(h["name"]), "children": [
-            {"id": c["id"], "name": unescape(c["name"])} for c in h["children"]
-        ]}
-        for h in md.toc_tokens
-    ]  # fmt: skip
-    return Rendered(html=html, toc=toc, words=len(re.findall(r"\w+", text or "")))
+    """Render editor markdown to sanitised HTML, with a table of contents and a word count.
+
+    Raises TooComplex for input past the limits above.
+    """
+    text = text or ""
+    tokens = _parse(text, {})
+    html = sanitise(_md.renderer.render(tokens, _md.options, {})).strip()
+    return Rendered(html=html, toc=_toc(tokens), words=len(re.findall(r"\w+", text)))
+
+
+def _toc(tokens):
+    """Sections (h2) with their subsections (h3), as plain text names."""
+    toc = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or token.tag not in {"h2", "h3"}:
+            continue
+        item = {"id": token.attrGet("id"), "name": _plain_text(tokens[index + 1]).strip()}
+        if token.tag == "h3" and toc:
+            toc[-1]["children"].append(item)
+        else:
+            toc.append({**item, "children": []})
+    return toc
 
 
 def render_markdown(text):

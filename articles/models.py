@@ -180,7 +180,13 @@ class Article(models.Model):
         help_text="One key point per line. Shown at the top of the article and in search results.",
     )
     body = MarkdownxField(
-        help_text="Markdown. Use ## for section headings; drag images into the box to upload them."
+        max_length=markdown.MAX_CHARS,
+        validators=[markdown.validate_markdown],
+        help_text=(
+            "Markdown. Use ## for section headings; drag images into the box to upload them. "
+            "For a callout, start a quote with [!WARNING], [!NOTE] or [!TIP], a title may "
+            "follow: “> [!WARNING] Opioids and LDN”, then the text on the next “> ” lines."
+        ),
     )
     body_html = models.TextField(editable=False, default="")
     toc = models.JSONField(editable=False, default=list)
@@ -386,7 +392,7 @@ class FAQ(models.Model):
         help_text="Groups site-wide questions on the FAQ page.",
     )
     question = models.CharField(max_length=300)
-    answer = MarkdownxField()
+    answer = MarkdownxField(validators=[markdown.validate_markdown])
     answer_html = models.TextField(editable=False, default="")
     order = models.PositiveSmallIntegerField(default=0)
 
