@@ -199,6 +199,7 @@ def check_print(page, live_server):
     page.goto(live_server.url + LDN)
     meta = page.locator(".print-meta")
     expect(meta).to_be_visible()
+    assert meta.bounding_box()["width"] > 300  # a line on the paper, not a clipped pixel
     today = datetime.date.today()
     text = meta.inner_text()
     assert "FibroSite" in text and f"http://127.0.0.1:8000{LDN}" in text
