@@ -10,8 +10,10 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from articles.models import Article, Category
 from store.models import Product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +33,20 @@ def public_pages():
     product = Product.objects.visible().order_by("pk").first().get_absolute_url()
     return ["/", "/articles/", LDN, "/articles/category/sleep/", "/faq/", "/search/?q=sleep",
             "/store/", product, "/contact/", "/community/"]  # fmt: skip
+
+
+def hostile_article():
+    """Unbroken words, a long link and a wide table: what breaks narrow layouts."""
+    word = "Fibromyalgia" * 12
+    row = "| " + " | ".join(f"column{n}withaverylongheading" for n in range(8)) + " |"
+    article = Article.objects.create(
+        title=f"{word} and sleep", slug="hostile-layout", category=Category.objects.first(),
+        summary=f"{word}\nhttps://example.org/{'a' * 150}", status=Article.Status.PUBLISHED,
+        publish_at=timezone.now(),
+        body=f"## {word}\n\n{word} https://example.org/{'b' * 200}\n\n## Two\n\nText.\n\n"
+        f"## Three\n\n{row}\n|{'---|' * 8}\n{row}\n\n    {'code' * 60}\n",
+    )  # fmt: skip
+    return [article.get_absolute_url(), f"/search/?q={word}", f"/search/?q={'x' * 150}"]
 
 
 # Sets each reading-comfort combination as comfort.js does, returns those that scroll sideways.
@@ -53,7 +69,7 @@ def top(page, selector):
 
 def test_no_page_scrolls_sideways_and_axe_passes_at_every_setting(live_server, page, demo):
     problems, headers = [], {}
-    for path in public_pages():
+    for path in public_pages() + hostile_article():
         page.set_viewport_size(PHONE)
         page.goto(live_server.url + path)
         headers[path] = page.locator(".site-header").evaluate("h => h.offsetHeight")
