@@ -30,6 +30,12 @@ def test_category_and_tag_breadcrumbs_end_at_the_page_itself(client, make_articl
     assert crumbs(client.get("/articles/").content.decode()) == (["Home", "Articles"], ["Articles"])
 
 
+def test_follow_page_costs_what_every_page_costs(client, category, django_assert_max_num_queries):
+    """Content version, categories, footer links, next publish time: nothing of its own."""
+    with django_assert_max_num_queries(4):
+        assert client.get("/follow/").status_code == 200
+
+
 def test_footer_leads_people_to_an_explained_feed_page(client, article):
     home = client.get("/").content.decode()
     footer = home.split('class="site-footer"')[1]
