@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # Browser tests run when Chromium is installed (CI installs it; see .ci/run).
 BROWSER_FILTER := $(if $(wildcard $(CHROMIUM)),,-m "not browser")
 
-.PHONY: install run serve test lint test-browser bench audit loadtest clean import-demo
+.PHONY: install run serve test lint test-browser bench audit screenshots loadtest clean import-demo
 
 install: $(STAMP)
 
@@ -78,6 +78,12 @@ audit: install
 	@test -x $(CHROMIUM) || { echo "make audit needs Chromium: apt-get install -y chromium"; exit 1; }
 	cd audit && npm ci --no-audit --no-fund --silent
 	$(PY) audit/run.py
+
+# Screenshots: phone and desktop, light, dark and largest text, into artifacts/screenshots/
+# (SCREENSHOTS_ARGS=--docs also refreshes the README's pair in docs/).
+screenshots: install
+	@test -x $(CHROMIUM) || { echo "make screenshots needs Chromium: apt-get install -y chromium"; exit 1; }
+	$(PY) audit/screenshots.py $(SCREENSHOTS_ARGS)
 
 # Load test: two gunicorn instances on PostgreSQL + Redis, 90% reads / 10% form posts.
 loadtest: install

@@ -12,6 +12,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("faq/", views.FAQView.as_view(), name="faq"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("follow/", views.FollowView.as_view(), name="follow"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("", include("articles.blogger.urls")),  # old Blogger addresses: 301s

@@ -61,6 +61,9 @@ class CategoryView(ArticleListView):
         self.heading = self.category.name
         return super().get_queryset().filter(category=self.category)
 
+    def get_crumbs(self):
+        return [*super().get_crumbs(), (self.heading, self.category.get_absolute_url())]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.category, **kwargs)
 
@@ -70,6 +73,9 @@ class TagView(ArticleListView):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         self.heading = f"Tagged “{self.tag.name}”"
         return super().get_queryset().filter(tags=self.tag)
+
+    def get_crumbs(self):
+        return [*super().get_crumbs(), (self.heading, self.tag.get_absolute_url())]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.tag, **kwargs)
@@ -136,6 +142,15 @@ def neighbour(article, side):
         if slug
         else None
     )
+
+
+class FollowView(BreadcrumbsMixin, TemplateView):
+    """What a feed is, for people: the footer's link lands here rather than on raw XML."""
+
+    template_name = "articles/follow.html"
+
+    def get_crumbs(self):
+        return [HOME, ("Follow new articles", reverse("articles:follow"))]
 
 
 class FAQView(BreadcrumbsMixin, ListView):

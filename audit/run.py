@@ -3,7 +3,7 @@
 Serves a throwaway copy of the site with production settings under gunicorn (like
 `make bench`), then for each page prints Lighthouse's four scores (mobile emulation,
 Debian's Chromium, up to three tries: about one run in nine fails with NO_NAVSTART),
-axe violations in light and dark mode, and Nu checker errors. Also reports the article's
+axe violations in light and dark mode and at the largest text size (dark), and Nu checker errors. Also reports the article's
 HTML size and the CSS size, raw and gzip-compressed. Writes audit/results.md.
 """
 
@@ -45,6 +45,8 @@ def pages(env):
     return [
         ("home", "/"),
         ("article", "/articles/low-dose-naltrexone-fibromyalgia-fatigue/"),
+        ("category", "/articles/category/sleep/"),
+        ("search", "/search/?q=sleep"),
         ("faq", "/faq/"),
         ("store", "/store/"),
         ("product", product),
@@ -83,12 +85,18 @@ def axe(url):
     counts = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS.split())
-        for scheme in ("light", "dark"):
-            page = browser.new_page(color_scheme=scheme)
+        for look, scheme, size in (("light", "light", ""), ("dark", "dark", ""),
+                                   ("largest", "dark", "larger")):  # fmt: skip
+            context = browser.new_context(color_scheme=scheme)
+            if size:
+                context.add_init_script(
+                    f"localStorage.setItem('fibrosite-comfort', '{{\"size\": \"{size}\"}}')"
+                )
+            page = context.new_page()
             page.goto(url)
             violations = Axe().run(page).response["violations"]
-            counts[scheme] = [v["id"] for v in violations]
-            page.close()
+            counts[look] = [v["id"] for v in violations]
+            context.close()
         browser.close()
     return counts
 
@@ -150,13 +158,13 @@ def report(rows, errors, sizes):
         "under gunicorn; Lighthouse 12.2.3 (mobile) on Debian's Chromium; axe-core via "
         "axe-playwright-python; Nu HTML checker (vnu-jar 26.9.27, errors only).",
         "",
-        "| page | performance | accessibility | best practices | SEO | axe light | axe dark | Nu errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | performance | accessibility | best practices | SEO | axe light | axe dark | axe largest text | Nu errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['page']} (`{r['path']}`) | {r['performance']} | {r['accessibility']} | "
-            f"{r['best-practices']} | {r['seo']} | {len(r['axe']['light'])} | {len(r['axe']['dark'])} | "
+            f"{r['best-practices']} | {r['seo']} | {len(r['axe']['light'])} | {len(r['axe']['dark'])} | {len(r['axe']['largest'])} | "
             f"{len(errors.get(r['page'], []))} |"
         )
     lines += ["", "| file | raw bytes | gzip bytes |", "|---|---:|---:|"]
@@ -166,9 +174,7 @@ def report(rows, errors, sizes):
         for r in rows
         if r["failing"]
     ]
-    problems += [
-        f"- {r['page']}: axe {r['axe']}" for r in rows if r["axe"]["light"] or r["axe"]["dark"]
-    ]
+    problems += [f"- {r['page']}: axe {r['axe']}" for r in rows if any(r["axe"].values())]
     problems += [f"- {page}: {msg}" for page, msgs in errors.items() for msg in msgs]
     if problems:
         lines += ["", "Details:", *problems]

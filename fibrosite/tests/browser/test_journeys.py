@@ -196,18 +196,3 @@ def test_editor_writes_previews_and_publishes_an_article(live_server, page, demo
     assert article.faqs.get().question == "Should I rest all day?"
     page.goto(live_server.url + "/")
     expect(page.get_by_role("link", name="Cooling down after a flare")).to_be_visible()
-
-
-@pytest.mark.parametrize(
-    ("name", "path"),
-    [("home", "/"), ("article", LDN), ("faq", "/faq/"), ("store", "/store/"),
-     ("contact", "/contact/"), ("community", "/community/")],
-)  # fmt: skip
-def test_screenshots_of_the_main_pages(live_server, page, demo, screenshot, name, path):
-    for width_name, size in (("desktop", {"width": 1280, "height": 900}), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.goto(live_server.url + path)
-        expect(page.locator("h1")).to_be_visible()
-        screenshot(f"{name}-{width_name}")
-        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-        assert not overflow, f"{name} scrolls sideways at {width_name} width"
