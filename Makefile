@@ -72,6 +72,9 @@ bench: install
 	$(PY) bench/run.py --db postgres $(BENCH_ARGS)
 	$(PY) bench/ops.py --db sqlite
 	$(PY) bench/ops.py --db postgres
+	@command -v nginx >/dev/null || { echo "The front benchmark needs nginx: apt-get install -y nginx-light"; exit 1; }
+	$(PY) bench/front.py --db sqlite
+	$(PY) bench/front.py --db postgres
 
 # Audit: Lighthouse, axe and the Nu HTML checker on the main pages (see audit/run.py).
 audit: install

@@ -29,9 +29,10 @@ RESULTS = ROOT / "bench" / "results"
 LDN = "/articles/low-dose-naltrexone-fibromyalgia-fatigue/"
 
 
-def wrk(url, duration, connections):
+def wrk(url, duration, connections, extra=()):
     out = subprocess.run(
-        ["taskset", "-c", "1", "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["taskset", "-c", "1", "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
+         *extra, url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))

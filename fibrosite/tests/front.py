@@ -80,7 +80,7 @@ def check(main):
 class Front:
     """A private nginx with the shipped configuration in front of the given gunicorns."""
 
-    def __init__(self, folder, upstreams, static_root, media_root):
+    def __init__(self, folder, upstreams, static_root, media_root, cpu=None):
         self.http_port, self.https_port = free_port(), free_port()
         self.folder = folder
         folder.mkdir(exist_ok=True)
@@ -91,7 +91,8 @@ class Front:
         if not ok:
             raise AssertionError(f"nginx -t refused deploy/nginx.conf:\n{said}")
         self.process = subprocess.Popen(
-            [NGINX, "-c", str(self.config), "-e", str(folder / "error.log")],
+            [*(["taskset", "-c", cpu] if cpu else []),
+             NGINX, "-c", str(self.config), "-e", str(folder / "error.log")],
             start_new_session=True, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         self.url = f"https://127.0.0.1:{self.https_port}"
