@@ -38,10 +38,11 @@ WORDS_PER_MINUTE = 200
 # test_markdown.py checks this list against templates/.
 RESERVED_IDS = {
     "about-heading", "categories-heading", "comments-heading", "community-heading",
-    "community-links-heading", "faq", "faq-heading", "featured-heading", "inbox-summary",
-    "intro-heading", "key-points-heading", "latest-heading", "main", "privacy-heading",
-    "products-heading", "references", "related-heading", "rules-heading", "search-page-q",
-    "shop-this-heading", "site-search", "store-teaser-heading", "toc-heading",
+    "community-links-heading", "content-main", "dry-run-report", "faq", "faq-heading",
+    "featured-heading", "import-report", "import-status", "inbox-summary", "intro-heading",
+    "key-points-heading", "latest-heading", "main", "privacy-heading", "products-heading",
+    "references", "related-heading", "rules-heading", "search-page-q", "shop-this-heading",
+    "shop-this-label", "site-search", "store-teaser-heading", "toc-heading",
 }  # fmt: skip
 RESERVED_ID_PREFIXES = {"comment", "faq", "faq-group"}  # e.g. id="comment-{{ pk }}"
 RESERVED_ID_PATTERN = re.compile(rf"({'|'.join(RESERVED_ID_PREFIXES)})(-\d+)?")
