@@ -34,6 +34,20 @@ MAX_LINES = 5_000
 MAX_NESTING = 20
 WORDS_PER_MINUTE = 200
 
+# Ids the page templates use around the article body (the skip link's target, the
+# references section...): a heading called "References" must not take one of them.
+# test_markdown.py checks this list against templates/.
+RESERVED_IDS = {
+    "about-heading", "categories-heading", "comments-heading", "community-heading",
+    "community-links-heading", "content-main", "dry-run-report", "faq", "faq-heading",
+    "featured-heading", "import-report", "import-status", "inbox-summary", "intro-heading",
+    "key-points-heading", "latest-heading", "main", "privacy-heading", "products-heading",
+    "references", "related-heading", "rules-heading", "search-page-q", "shop-this-heading",
+    "shop-this-label", "site-search", "store-teaser-heading", "toc-heading",
+}  # fmt: skip
+RESERVED_ID_PREFIXES = {"comment", "faq", "faq-group"}  # e.g. id="comment-{{ pk }}"
+RESERVED_ID_PATTERN = re.compile(rf"({'|'.join(RESERVED_ID_PREFIXES)})(-\d+)?")
+
 CALLOUT_KINDS = {"warning": "Warning", "note": "Note", "tip": "Tip"}
 CALLOUT_MARKER = re.compile(r"\[!(warning|note|tip)\][ \t]*([^\n]*)(?:\n|$)", re.IGNORECASE)
 
@@ -126,7 +140,10 @@ def _headings(state):
             token.tag = "h2"
         if token.type == "heading_close":
             continue
-        base = slug = slugify(_plain_text(state.tokens[index + 1])) or "section"
+        base = slugify(_plain_text(state.tokens[index + 1])) or "section"
+        if base in RESERVED_IDS or RESERVED_ID_PATTERN.fullmatch(base):
+            base = f"{base}-section"  # no numbered suffix could clear "faq-1"
+        slug = base
         while slug in used:  # counts on from the last suffix: linear for repeated names
             suffixes[base] = suffixes.get(base, 0) + 1
             slug = f"{base}-{suffixes[base]}"

@@ -1,5 +1,7 @@
+import re
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -126,6 +128,35 @@ def test_repeated_headings_get_distinct_ids():
     rendered = render("## Dose\n\n## Dose\n\n## Dose-1\n\n## Dose\n\n## ???")
     ids = [item["id"] for item in rendered.toc]
     assert ids == ["dose", "dose-1", "dose-1-1", "dose-2", "section"]
+
+
+def test_headings_never_take_an_id_the_page_itself_uses():
+    rendered = render(
+        "## References\n\n## Main\n\n## FAQ\n\n## FAQ\n\n## Comment 12\n\n## Faq group 3"
+    )
+    ids = [item["id"] for item in rendered.toc]
+    assert ids == [
+        "references-section", "main-section", "faq-section", "faq-section-1",
+        "comment-12-section", "faq-group-3-section",
+    ]  # fmt: skip
+
+
+def test_reserved_ids_cover_every_id_in_the_templates():
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    found = {
+        name
+        for path in templates.rglob("*.html")
+        for name in re.findall(r'\bid="([^"{]+)"', path.read_text())
+    }
+    assert found, "no templates found"
+    missing = found - markdown.RESERVED_IDS
+    assert not missing, f"add these template ids to articles.markdown.RESERVED_IDS: {missing}"
+    dynamic = {
+        name
+        for path in templates.rglob("*.html")
+        for name in re.findall(r'\bid="([a-z-]+)-\{\{', path.read_text())
+    }
+    assert dynamic <= markdown.RESERVED_ID_PREFIXES, dynamic
 
 
 # Callouts: GitHub/Obsidian-style alerts; the exact markup is styled elsewhere.
