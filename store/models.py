@@ -140,7 +140,10 @@ class Product(ImageRenditionsMixin, models.Model):
         max_length=300, help_text="One or two plain sentences for cards and search results."
     )
     description = MarkdownxField(
-        blank=True, help_text="Markdown, shown on the product page. Describe it; no health claims."
+        blank=True,
+        max_length=markdown.MAX_CHARS,
+        validators=[markdown.validate_markdown],
+        help_text="Markdown, shown on the product page. Describe it; no health claims.",
     )
     description_html = models.TextField(editable=False, default="")
 

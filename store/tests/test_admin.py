@@ -110,6 +110,19 @@ def test_add_refuses_non_web_shop_addresses_with_a_clear_error(admin_client, sho
     assert not Product.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "description", ["- " * 300 + "deep", "[" * 6000, "a" * 60_000], ids=["deep", "brackets", "long"]
+)
+def test_a_too_complex_description_is_a_form_error_not_a_500(
+    admin_client, shop_category, description
+):
+    response = admin_client.post(ADD, product_form(shop_category, description=description))
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.errors["description"]
+    assert any(word in message for word in ("limit", "complex", "at most 50000"))
+    assert not Product.objects.exists()
+
+
 def bomb_png():
     buffer = io.BytesIO()
     Image.new("1", (10_000, 10_000)).save(buffer, "PNG")  # 100 megapixels, a few KB
