@@ -220,15 +220,25 @@ def build_renditions(name, widths, storage=default_storage):
 
 
 def refresh_renditions(instance, image_field, renditions_field, widths, previous_name):
-    """After a save: resize a newly stored image once (or clear the list when it went).
+    """After a save: have a newly stored image resized (or clear the list when it went).
 
-    Returns the image's current name, for the caller to remember as "saved".
+    The resizing is a task (articles/tasks.py) queued in the same transaction, so an
+    editor's save never waits for Pillow: the worker does it and pages show the original
+    until then. Returns the image's current name, for the caller to remember as "saved".
     """
+    from django.tasks import TaskResultStatus
+
+    from articles.tasks import make_renditions  # the task module imports this one
+
     name = getattr(instance, image_field).name or ""
     if name != previous_name:
-        renditions = build_renditions(name, widths) if name else []
-        setattr(instance, renditions_field, renditions)
-        type(instance)._default_manager.filter(pk=instance.pk).update(
-            **{renditions_field: renditions}
-        )
+        setattr(instance, renditions_field, [])
+        type(instance)._default_manager.filter(pk=instance.pk).update(**{renditions_field: []})
+        if name:
+            result = make_renditions.enqueue(
+                instance._meta.label, instance.pk, image_field, renditions_field,
+                list(widths), name,
+            )  # fmt: skip
+            if result.status == TaskResultStatus.SUCCESSFUL:  # run at once (the tests)
+                setattr(instance, renditions_field, result.return_value)
     return name

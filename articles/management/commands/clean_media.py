@@ -12,18 +12,23 @@ from django.utils import timezone
 from fibrosite.pagecache import CONTENT_APPS
 
 # A media address anywhere in stored text: markdown, rendered HTML, absolute URLs.
-MEDIA_REFERENCE = re.compile(re.escape(settings.MEDIA_URL) + r"""([^\s"'<>()\[\]]+)""")
+
+
+def _media_reference():
+    """A media address in text: MEDIA_URL (a path, or the bucket's or CDN's address)."""
+    return re.compile(re.escape(settings.MEDIA_URL) + r"""([^\s"'<>()\[\]]+)""")
 
 
 def referenced_media():
     """Every storage name a content row refers to: file fields, renditions, text."""
     names = set()
+    media_reference = _media_reference()
 
     def collect(value):
         if isinstance(value, str):
             if len(value) < 500:
                 names.add(value)  # a file field's name, or a rendition's
-            names.update(unquote(match) for match in MEDIA_REFERENCE.findall(value))
+            names.update(unquote(match) for match in media_reference.findall(value))
         elif isinstance(value, dict):
             for item in value.values():
                 collect(item)
