@@ -7,6 +7,7 @@ whole file costs one browser session and a few seconds per page."""
 import datetime
 import itertools
 import re
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -132,7 +133,11 @@ def test_article_first_store_last_whole_cards_and_a_print_sheet(live_server, pag
     beside = toc.bounding_box()
     assert beside["x"] >= prose["x"] + prose["width"], "contents are not beside the text"
     page.mouse.wheel(0, 3000)
-    page.wait_for_function("scrollY > 2500")
+    # Polled from here: wait_for_function's in-page polling is an eval the site's CSP refuses.
+    deadline = time.monotonic() + 10
+    while page.evaluate("scrollY") <= 2500 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert page.evaluate("scrollY") > 2500
     sticky = toc.bounding_box()
     assert 0 <= sticky["y"] < 100, f"contents scrolled away (top at {sticky['y']} px)"
 
