@@ -1,12 +1,12 @@
 """Image resizing happens in the worker, never while an editor's save waits."""
 
 import pytest
-from django.tasks import task_backends
 from django.tasks.backends.dummy import DummyBackend
 
 from articles import tasks
 from articles.models import Article
 from articles.tests.conftest import upload
+from core.tasks import task_backend
 from fibrosite.pagecache import current_version
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queue():
     """Tasks are queued and not run, as with the real queue before the worker gets to them."""
-    backend = DummyBackend(alias="default", params={})
-    task_backends["default"] = backend
-    yield backend.results
-    del task_backends["default"]
+    with task_backend(DummyBackend(alias="default", params={})) as backend:
+        yield backend.results
 
 
 def test_a_new_hero_is_resized_by_the_worker_and_pages_show_the_original_until_then(

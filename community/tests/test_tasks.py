@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
-from django.tasks import task_backends
 from django.tasks.backends.dummy import DummyBackend
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from community import tasks
 from community.models import OutboundEmail, Subscriber
+from core.tasks import task_backend
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +19,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queue():
     """Tasks are queued and not run, as with the real queue while the worker is busy."""
-    backend = DummyBackend(alias="default", params={})
-    task_backends["default"] = backend
-    yield backend.results
-    del task_backends["default"]
+    with task_backend(DummyBackend(alias="default", params={})) as backend:
+        yield backend.results
 
 
 def signup(send, email):

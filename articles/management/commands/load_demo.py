@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
+from core.tasks import run_tasks_now
+
 
 class Command(BaseCommand):
     help = (
@@ -13,7 +15,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # Demo images are resized here, not by the worker: the demo is whole on return.
+        with run_tasks_now(), transaction.atomic():
             for app_config in apps.get_app_configs():
                 if module_has_submodule(app_config.module, "demo"):
                     import_module(f"{app_config.name}.demo").load(self.stdout)
