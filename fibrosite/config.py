@@ -8,13 +8,16 @@ on the first request).
 from urllib.parse import parse_qsl, urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
 CACHE_SCHEMES = {"redis", "rediss", "locmemcache", "dbcache", "filecache", "dummycache"}
 MAIL_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "memorymail", "dummymail"}
 
 
-class ConfigError(Exception):
+class ConfigError(ImproperlyConfigured):
+    """A setting from the environment that can't be used; manage.py prints it as one line."""
+
     def __init__(self, variable, problem):
         self.variable = variable
         super().__init__(f"{variable} {problem}")

@@ -5,7 +5,6 @@ console email, with DEBUG off (so a secret key is required). `make run` sets
 DJANGO_DEBUG=true, which allows the development key below.
 """
 
-import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -62,10 +61,7 @@ def _configure():
     }
 
 
-try:
-    _config = _configure()
-except ConfigError as error:
-    sys.exit(f"FibroSite configuration error: {error}")
+_config = _configure()
 
 
 def _number(kind, variable, default):
@@ -74,9 +70,9 @@ def _number(kind, variable, default):
     try:
         number = kind(value)
     except ValueError:
-        sys.exit(f"FibroSite configuration error: {variable} must be a number, got {value!r}")
+        raise ConfigError(variable, f"must be a number, got {value!r}") from None
     if number < 0:
-        sys.exit(f"FibroSite configuration error: {variable} must not be negative, got {value!r}")
+        raise ConfigError(variable, f"must not be negative, got {value!r}")
     return number
 
 
@@ -311,7 +307,7 @@ def _rate(name, default):
     try:
         count, seconds = (int(part) for part in value.split("/"))
     except ValueError:
-        sys.exit(f"FibroSite configuration error: {name} must look like 5/600, got {value!r}")
+        raise ConfigError(name, f"must look like 5/600, got {value!r}") from None
     return count, seconds
 
 
