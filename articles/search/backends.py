@@ -1,0 +1,102 @@
+"""What differs between the databases: finding entries by stem and spelling candidates.
+
+Both backends get finished stems (articles/search/text.py) and return the same rows for
+the same content: the matching is exact on stems, and the candidates are capped in one
+order (newest first, then id) that both databases compute alike. Visitor text never
+reaches SQL as syntax: only [a-z0-9] stems, and only as parameters.
+"""
+
+from django.db import connection
+
+from articles.models import SearchEntry, SearchWord
+
+ENTRY = SearchEntry._meta.db_table
+WORD = SearchWord._meta.db_table
+ROW = "e.id, e.kind, e.title_stems, e.lead_stems, e.stems, e.live_from"
+# At most this many matches are ranked, those matching in a title or lead line first:
+# ranking every entry of a word found everywhere would slow search down as the site grows.
+CANDIDATES = 300
+# Spelling: the nearest words PostgreSQL's trigram index offers for each unknown word.
+TRIGRAM_NEIGHBOURS = 40
+
+
+class Backend:
+    def candidates(self, alternatives, now):
+        """Entries matching any alternative (each a tuple of stems that must all be present):
+        the newest CANDIDATES matching in a title or lead line, then the newest CANDIDATES
+        matching anywhere."""
+        rows, seen = [], set()
+        with connection.cursor() as cursor:
+            for head in (True, False):
+                sql, params = self.match_sql(alternatives, head)
+                cursor.execute(
+                    f"SELECT {ROW} FROM {ENTRY} e WHERE {sql} AND e.live_from <= %s "  # noqa: S608
+                    "ORDER BY e.live_from DESC, e.id DESC LIMIT %s",
+                    [*params, now, CANDIDATES],
+                )
+                for row in cursor.fetchall():
+                    if row[0] not in seen:
+                        seen.add(row[0])
+                        rows.append(row)
+        return rows
+
+
+class PostgresBackend(Backend):
+    """GIN indexes over to_tsvector('simple', stems) (no stemming or stop words of its own:
+    the stems are already made), and pg_trgm's GiST index for spelling neighbours."""
+
+    HEAD = "to_tsvector('simple', e.title_stems || ' ' || e.lead_stems)"
+    ALL = "to_tsvector('simple', e.stems)"
+
+    @staticmethod
+    def _tsquery(alternatives):
+        return " | ".join("(" + " & ".join(alt) + ")" for alt in alternatives)
+
+    def match_sql(self, alternatives, head):
+        vector = self.HEAD if head else self.ALL
+        return f"{vector} @@ to_tsquery('simple', %s)", [self._tsquery(alternatives)]
+
+    def spelling_candidates(self, unknown):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.term, w.word, w.stem, w.entries FROM unnest(%s::text[]) AS t(term) "  # noqa: S608
+                f"CROSS JOIN LATERAL (SELECT word, stem, entries FROM {WORD} "
+                "ORDER BY word <-> t.term LIMIT %s) w",
+                [list(unknown), TRIGRAM_NEIGHBOURS],
+            )
+            found = {}
+            for term, word, word_stem, entries in cursor.fetchall():
+                found.setdefault(term, []).append((word, word_stem, entries))
+        return found
+
+
+class SQLiteBackend(Backend):
+    """An FTS5 index over the stem columns (kept by triggers, migration 0006), tokenised by
+    unicode61 alone: no stemming of its own. Spelling candidates: every word of a
+    near length (the vocabulary is the site's own words, a few thousand)."""
+
+    FTS = "articles_searchentry_fts"
+
+    @staticmethod
+    def _match(alternatives, columns=None):
+        expr = " OR ".join("(" + " AND ".join(f'"{s}"' for s in alt) + ")" for alt in alternatives)
+        return f"{{{columns}}} : ({expr})" if columns else expr
+
+    def match_sql(self, alternatives, head):
+        match = self._match(alternatives, "title_stems lead_stems" if head else None)
+        sql = f"e.id IN (SELECT rowid FROM {self.FTS} WHERE {self.FTS} MATCH %s)"  # noqa: S608
+        return sql, [match]
+
+    def spelling_candidates(self, unknown):
+        shortest = min(len(t) for t in unknown) - 2
+        longest = max(len(t) for t in unknown) + 2
+        pool = list(
+            SearchWord.objects.filter(length__gte=shortest, length__lte=longest).values_list(
+                "word", "stem", "entries"
+            )
+        )
+        return {term: pool for term in unknown}
+
+
+def backend():
+    return PostgresBackend() if connection.vendor == "postgresql" else SQLiteBackend()
