@@ -41,6 +41,8 @@ ALWAYS = datetime(2000, 1, 1, tzinfo=UTC)  # live_from of things that are never 
 IN_TITLE, IN_LEAD, IN_TEXT = 8.0, 4.0, 1.0
 SHORT_TITLE = 4.0  # shared out over the title's words: a short title about the word wins
 SYNONYM_SHARE = 0.7
+# An article usually answers more fully than a one-line question or a topic page.
+KIND_WEIGHT = {"article": 1.1, "faq": 1.0, "product": 1.0, "topic": 0.9}
 
 
 # Sources and the index ------------------------------------------------------------------
@@ -346,7 +348,8 @@ def _rank(rows, concepts):
                 matched += 1
                 total += best
         if matched:
-            score = round(total * (matched / len(concepts)) ** 2, 6)
+            coverage = (matched / len(concepts)) ** 2
+            score = round(total * coverage * KIND_WEIGHT.get(kind, 1.0), 6)
             scored.append((matched, score, kind, live_from, pk))
     if not scored:
         return []
