@@ -63,6 +63,8 @@ bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
 	$(PY) bench/run.py --db sqlite $(BENCH_ARGS)
 	$(PY) bench/run.py --db postgres $(BENCH_ARGS)
+	$(PY) bench/search.py --db sqlite
+	$(PY) bench/search.py --db postgres
 
 # Audit: Lighthouse, axe and the Nu HTML checker on the main pages (see audit/run.py).
 audit: install

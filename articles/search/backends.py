@@ -90,11 +90,12 @@ class SQLiteBackend(Backend):
     def spelling_candidates(self, unknown):
         shortest = min(len(t) for t in unknown) - 2
         longest = max(len(t) for t in unknown) + 2
-        pool = list(
-            SearchWord.objects.filter(length__gte=shortest, length__lte=longest).values_list(
-                "word", "stem", "entries"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT word, stem, entries FROM {WORD} WHERE length BETWEEN %s AND %s",  # noqa: S608
+                [shortest, longest],
             )
-        )
+            pool = cursor.fetchall()
         return {term: pool for term in unknown}
 
 

@@ -83,14 +83,20 @@ def html_to_text(html):
 _TOKEN = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
 
 
+@lru_cache(maxsize=100_000)
+def _token_stem(token):
+    """The stem a word of a text counts as (None for a stop word); cached, as the same
+    words recur on every page of results."""
+    folded = token.lower() if token.isascii() else fold(token)
+    folded = folded.replace("'", "").replace("’", "").replace("ʼ", "")
+    return None if folded in STOP_WORDS else stem(folded)
+
+
 def _marks(text, wanted, limit):
     """(start, end, stem) of each word of text[:limit] whose stem is wanted."""
     found = []
     for match in _TOKEN.finditer(text, 0, limit):
-        folded = fold(match.group())
-        if folded in STOP_WORDS:
-            continue
-        word_stem = stem(folded.replace("'", ""))
+        word_stem = _token_stem(match.group())
         if word_stem in wanted:
             found.append((match.start(), match.end(), word_stem))
     return found
@@ -112,7 +118,7 @@ def highlight(text, wanted):
     return _render(text, _marks(text, wanted, len(text)))
 
 
-def snippet(text, wanted, width=220, scan=30_000):
+def snippet(text, wanted, width=220, scan=6_000):
     """About `width` characters around the best cluster of wanted words, cut at word
     boundaries, with an ellipsis where text was left out, highlighted and escaped."""
     text = text or ""
@@ -121,8 +127,12 @@ def snippet(text, wanted, width=220, scan=30_000):
     if marks:
         # The window holding the most different wanted words; the earliest if equal.
         best, best_count = 0, 0
-        for i, (at, _, _) in enumerate(marks[:200]):
-            inside = {m[2] for m in marks[i:] if m[1] <= at + width}
+        for i, (at, _, _) in enumerate(marks[:100]):
+            inside = set()
+            for _, end, word_stem in marks[i:]:
+                if end > at + width:
+                    break
+                inside.add(word_stem)
             if len(inside) > best_count:
                 best, best_count = at, len(inside)
         # Start a little before the first word, at a sentence start if one is near.

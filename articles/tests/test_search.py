@@ -41,12 +41,20 @@ QUERY_TABLE = [
     # Symptom words and synonyms
     ("brain fog", "article:Living with fibro fog: memory aids that work", 1),
     ("tiredness", "article:Tiredness or fatigue? Knowing the difference", 1),
-    ("chronic fatigue syndrome", "faq:Is fibromyalgia fatigue the same as chronic fatigue syndrome?", 1),  # fmt: skip
+    (
+        "chronic fatigue syndrome",
+        "faq:Is fibromyalgia fatigue the same as chronic fatigue syndrome?",
+        1,
+    ),  # fmt: skip
     ("dementia", "faq:Will fibro fog get worse over time?", 1),
     ("aching muscles", "article:Warmth for aching muscles", 1),
     ("flare up", "article:Pacing: spending your energy like a budget", 1),
     ("restless legs", "article:Why sleep feels unrefreshing, and small changes that help", 1),
-    ("side effects of ldn", "article:Is low-dose naltrexone the answer to fibromyalgia fatigue?", 1),
+    (
+        "side effects of ldn",
+        "article:Is low-dose naltrexone the answer to fibromyalgia fatigue?",
+        1,
+    ),
     ("doctors appointment", "article:Getting the most out of a doctor's appointment", 1),
     ("gp appointment", "article:Getting the most out of a doctor's appointment", 1),
     # Product words
@@ -197,7 +205,9 @@ def test_no_results_page_offers_topics_newest_articles_and_the_faq(demo_content,
     html = client.get("/search/", {"q": "zebra crossing"}).content.decode()
     assert "Nothing matched “zebra crossing”" in html
     assert 'href="/articles/category/sleep/">Sleep</a>' in html
-    assert "Newest articles" in html and "/articles/low-dose-naltrexone-fibromyalgia-fatigue/" in html
+    assert (
+        "Newest articles" in html and "/articles/low-dose-naltrexone-fibromyalgia-fatigue/" in html
+    )
     faq = FAQ.objects.get(question="Is there a cure for fibromyalgia?")
     assert f'href="/faq/#faq-{faq.pk}">Is there a cure for fibromyalgia?</a>' in html
     assert "Did you mean" not in html
@@ -239,3 +249,23 @@ def test_search_page_runs_a_small_constant_number_of_queries(
     for query, limit in (("sleep", 9), ("slepe mask", 10), ("zebra", 12)):
         with django_assert_max_num_queries(limit):
             assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_rebuild_command_and_first_migrate_build_the_index_from_content(demo_content, db):
+    from articles.apps import _build_search_index
+    from articles.models import SearchEntry, SearchWord
+
+    before = set(SearchEntry.objects.values_list("key", "title_stems", "stems"))
+    words = dict(SearchWord.objects.values_list("word", "entries"))
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert f"{len(before)} entries" in out.getvalue()
+    # Saving piece by piece (load_demo) and rebuilding at once give the same index.
+    assert set(SearchEntry.objects.values_list("key", "title_stems", "stems")) == before
+    assert dict(SearchWord.objects.filter(entries__gt=0).values_list("word", "entries")) == {
+        w: n for w, n in words.items() if n
+    }
+    SearchEntry.objects.all().delete()
+    _build_search_index()  # what post_migrate runs: an empty index on a site with content
+    assert SearchEntry.objects.count() == len(before)
+    assert found("sleep mask")[0] == "product:Contoured sleep mask"
