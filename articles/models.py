@@ -371,7 +371,8 @@ class SearchEntry(models.Model):
 
     class Meta:
         verbose_name_plural = "search entries"
-        indexes = [models.Index(fields=["live_from"], name="searchentry_live_idx")]
+        # No index on live_from on purpose: the planner must find matches through the
+        # word indexes (migration 0006), not walk the newest entries testing each one.
 
     def __str__(self):
         return f"{self.kind}: {self.title}"

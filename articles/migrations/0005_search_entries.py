@@ -86,7 +86,6 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name_plural": "search entries",
-                "indexes": [models.Index(fields=["live_from"], name="searchentry_live_idx")],
             },
         ),
     ]
