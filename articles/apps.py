@@ -16,8 +16,12 @@ class ArticlesConfig(AppConfig):
 
 def _build_search_index(using="default", **kwargs):
     """A site migrated for the first time with content already in it gets its index."""
+    from django.db import connections
+
     from articles import search
     from articles.models import SearchEntry
 
+    if SearchEntry._meta.db_table not in connections[using].introspection.table_names():
+        return  # migrated back to before search entries existed
     if not SearchEntry.objects.using(using).exists() and search.has_content():
         search.rebuild()

@@ -73,8 +73,9 @@ class Source:
     def queryset(self):
         return self.model._default_manager.all()
 
-    def related(self, obj):
-        """Other indexed objects whose documents show something of this one."""
+    def related(self, obj, changed):
+        """Other indexed objects whose documents show something of this one; `changed`
+        says whether its title, address or publish time (or visibility) changed."""
         return ()
 
 
@@ -99,13 +100,17 @@ def _on_delete(sender, instance, **kwargs):
 
 def index(obj):
     source = _sources[type(obj)]
+    key = source.key(obj)
     with transaction.atomic():
         document = source.document(obj)
+        before = SearchEntry.objects.filter(key=key).values_list("title", "url", "live_from")
+        before = before.first()
         if document is None:
-            remove(source.key(obj))
+            remove(key)
         else:
             _store(document)
-        for other in source.related(obj):
+        after = document and (document.title, document.url, document.live_from)
+        for other in source.related(obj, changed=before != after):
             index(other)
 
 

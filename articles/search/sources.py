@@ -31,8 +31,9 @@ class ArticleSource(Source):
             live_from=article.publish_at,
         )
 
-    def related(self, article):
-        return article.faqs.all()  # they link into the article and go live with it
+    def related(self, article, changed):
+        # Its questions link into it, name it and go live with it.
+        return article.faqs.all() if changed else ()
 
 
 class FAQSource(Source):
@@ -92,6 +93,8 @@ class CategorySource(Source):
             live_from=ALWAYS,
         )
 
-    def related(self, category):
-        # Their result lines name the category.
+    def related(self, category, changed):
+        # Their result lines name the category: only a new name needs them re-indexed.
+        if not changed:
+            return ()
         return [*category.articles.select_related("category"), *category.faqs.all()]

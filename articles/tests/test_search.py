@@ -269,3 +269,16 @@ def test_rebuild_command_and_first_migrate_build_the_index_from_content(demo_con
     _build_search_index()  # what post_migrate runs: an empty index on a site with content
     assert SearchEntry.objects.count() == len(before)
     assert found("sleep mask")[0] == "product:Contoured sleep mask"
+
+
+def test_renaming_a_topic_updates_the_result_lines_that_name_it(demo_content, db, client):
+    from articles.models import Category
+
+    sleep = Category.objects.get(slug="sleep")
+    sleep.order = 9  # not shown in results: nothing else needs re-indexing
+    sleep.save()
+    sleep.name = "Rest and sleep"
+    sleep.save()
+    html = client.get("/search/", {"q": "unrefreshing"}).content.decode()
+    assert "Rest and sleep · " in html  # the article's line under its title
+    assert "Questions and answers · Rest and sleep" in html  # the site-wide question's
