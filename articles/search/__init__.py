@@ -153,9 +153,14 @@ def _vocabulary_word(word):
 def _store(document):
     entry = _entry(document)
     old = SearchEntry.objects.filter(key=document.key).values_list("pk", "words").first()
+    # update() and bulk_create() send no signals: the change that caused this one has
+    # already told the page cache.
     if old:
-        entry.pk = old[0]
-    entry.save()
+        fields = {f.attname: getattr(entry, f.attname) for f in SearchEntry._meta.concrete_fields}
+        del fields["id"]
+        SearchEntry.objects.filter(pk=old[0]).update(**fields)
+    else:
+        SearchEntry.objects.bulk_create([entry])
     before, after = set(old[1].split()) if old else set(), set(entry.words.split())
     _count_words(added=after - before, removed=before - after)
 
