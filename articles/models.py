@@ -357,17 +357,19 @@ class SearchEntry(models.Model):
     them (migration 0006) and the ranking reads them.
     """
 
+    # Narrow columns first: SQLite reads a row's columns in order, so what ranking needs
+    # must not sit behind the long text (and its overflow pages).
     key = models.CharField(max_length=40, unique=True)  # "article:12", "faq:3", ...
     kind = models.CharField(max_length=10)
-    title = models.CharField(max_length=300)
-    url = models.CharField(max_length=500)
-    label = models.CharField(max_length=200, blank=True)  # the line under the title
-    text = models.TextField(blank=True)  # plain rendered text, for snippets
+    live_from = models.DateTimeField()
     title_stems = models.TextField(blank=True)
     lead_stems = models.TextField(blank=True)  # key points, a question's article, a tagline
     stems = models.TextField(blank=True)  # every distinct stem of the entry
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=500)
+    label = models.CharField(max_length=200, blank=True)  # the line under the title
     words = models.TextField(blank=True)  # every distinct word, for the spelling vocabulary
-    live_from = models.DateTimeField()
+    text = models.TextField(blank=True)  # plain rendered text, for snippets
 
     class Meta:
         verbose_name_plural = "search entries"

@@ -184,7 +184,8 @@ def rebuild():
         counts = Counter()
         for source in _sources.values():
             batch = []
-            for obj in source.queryset().iterator(chunk_size=500):
+            # Oldest first: the latest content gets the highest ids (backends.py).
+            for obj in source.queryset().order_by("pk").iterator(chunk_size=500):
                 document = source.document(obj)
                 if document is not None:
                     batch.append(_entry(document))

@@ -2,8 +2,8 @@
 
 Both backends get finished stems (articles/search/text.py) and return the same rows for
 the same content: the matching is exact on stems, and the candidates are capped in one
-order (newest first, then id) that both databases compute alike. Visitor text never
-reaches SQL as syntax: only [a-z0-9] stems, and only as parameters.
+order that both databases compute alike (the most recently added first). Visitor text never reaches SQL as syntax: only letters and digits, and only as
+parameters.
 """
 
 from django.db import connection
@@ -23,17 +23,12 @@ TRIGRAM_NEIGHBOURS = 40
 class Backend:
     def candidates(self, alternatives, now):
         """Entries matching any alternative (each a tuple of stems that must all be present):
-        the newest CANDIDATES matching in a title or lead line, then the newest CANDIDATES
+        the CANDIDATES most recently added matching in a title or lead line, then those
         matching anywhere."""
         rows, seen = [], set()
         with connection.cursor() as cursor:
             for head in (True, False):
-                sql, params = self.match_sql(alternatives, head)
-                cursor.execute(
-                    f"SELECT {ROW} FROM {ENTRY} e WHERE {sql} AND e.live_from <= %s "  # noqa: S608
-                    "ORDER BY e.live_from DESC, e.id DESC LIMIT %s",
-                    [*params, now, CANDIDATES],
-                )
+                cursor.execute(self.sql(head), [self.match(alternatives, head), now, CANDIDATES])
                 for row in cursor.fetchall():
                     if row[0] not in seen:
                         seen.add(row[0])
@@ -42,19 +37,20 @@ class Backend:
 
 
 class PostgresBackend(Backend):
-    """GIN indexes over to_tsvector('simple', stems) (no stemming or stop words of its own:
-    the stems are already made), and pg_trgm's GiST index for spelling neighbours."""
+    """GIN indexes over two stored tsvectors of the stems (migration 0006; 'simple'
+    configuration: no stemming or stop words of its own, the stems are already made),
+    and pg_trgm's GiST index for spelling neighbours."""
 
-    HEAD = "to_tsvector('simple', e.title_stems || ' ' || e.lead_stems)"
-    ALL = "to_tsvector('simple', e.stems)"
+    def sql(self, head):
+        vector = "e.head_tsv" if head else "e.stems_tsv"
+        return (
+            f"SELECT {ROW} FROM {ENTRY} e WHERE {vector} @@ to_tsquery('simple', %s) "  # noqa: S608
+            "AND e.live_from <= %s ORDER BY e.id DESC LIMIT %s"
+        )
 
     @staticmethod
-    def _tsquery(alternatives):
+    def match(alternatives, head):
         return " | ".join("(" + " & ".join(alt) + ")" for alt in alternatives)
-
-    def match_sql(self, alternatives, head):
-        vector = self.HEAD if head else self.ALL
-        return f"{vector} @@ to_tsquery('simple', %s)", [self._tsquery(alternatives)]
 
     def spelling_candidates(self, unknown):
         with connection.cursor() as cursor:
@@ -72,20 +68,23 @@ class PostgresBackend(Backend):
 
 class SQLiteBackend(Backend):
     """An FTS5 index over the stem columns (kept by triggers, migration 0006), tokenised by
-    unicode61 alone: no stemming of its own. Spelling candidates: every word of a
-    near length (the vocabulary is the site's own words, a few thousand)."""
+    unicode61 alone: no stemming of its own. Walking it by rowid, newest first, stops after
+    CANDIDATES matches. Spelling candidates: every word of a near length (the vocabulary
+    is the site's own words, a few thousand)."""
 
     FTS = "articles_searchentry_fts"
 
-    @staticmethod
-    def _match(alternatives, columns=None):
-        expr = " OR ".join("(" + " AND ".join(f'"{s}"' for s in alt) + ")" for alt in alternatives)
-        return f"{{{columns}}} : ({expr})" if columns else expr
+    def sql(self, head):
+        return (
+            f"SELECT {ROW} FROM {self.FTS} JOIN {ENTRY} e ON e.id = {self.FTS}.rowid "  # noqa: S608
+            f"WHERE {self.FTS} MATCH %s AND e.live_from <= %s "
+            f"ORDER BY {self.FTS}.rowid DESC LIMIT %s"
+        )
 
-    def match_sql(self, alternatives, head):
-        match = self._match(alternatives, "title_stems lead_stems" if head else None)
-        sql = f"e.id IN (SELECT rowid FROM {self.FTS} WHERE {self.FTS} MATCH %s)"  # noqa: S608
-        return sql, [match]
+    @staticmethod
+    def match(alternatives, head):
+        expr = " OR ".join("(" + " AND ".join(f'"{s}"' for s in alt) + ")" for alt in alternatives)
+        return f"{{title_stems lead_stems}} : ({expr})" if head else expr
 
     def spelling_candidates(self, unknown):
         shortest = min(len(t) for t in unknown) - 2
