@@ -40,8 +40,12 @@ class Migration(migrations.Migration):
                 "(to_tsvector('simple', title_stems || ' ' || lead_stems)) STORED",
                 f"ALTER TABLE {ENTRY} ADD COLUMN stems_tsv tsvector GENERATED ALWAYS AS "
                 "(to_tsvector('simple', stems)) STORED",
-                f"CREATE INDEX searchentry_head_gin ON {ENTRY} USING gin (head_tsv)",
-                f"CREATE INDEX searchentry_stems_gin ON {ENTRY} USING gin (stems_tsv)",
+                # fastupdate off: a pending list of recent inserts would be scanned in full
+                # by every search until the next vacuum (11 ms instead of 0.07 ms measured).
+                f"CREATE INDEX searchentry_head_gin ON {ENTRY} USING gin (head_tsv) "
+                "WITH (fastupdate = off)",
+                f"CREATE INDEX searchentry_stems_gin ON {ENTRY} USING gin (stems_tsv) "
+                "WITH (fastupdate = off)",
                 "CREATE INDEX searchword_trgm_gist ON articles_searchword "
                 "USING gist (word gist_trgm_ops)",
             ],
