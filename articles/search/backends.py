@@ -2,8 +2,8 @@
 
 Both backends get finished stems (articles/search/text.py) and return the same rows for
 the same content: the matching is exact on stems, and the candidates are capped in one
-order that both databases compute alike (the most recently added first). Visitor text never reaches SQL as syntax: only letters and digits, and only as
-parameters.
+order that both databases compute alike (the most recently added first). Visitor text
+never reaches SQL as syntax: only letters and digits, and only as parameters.
 """
 
 from django.db import connection
@@ -25,14 +25,17 @@ class Backend:
         """Entries matching any alternative (each a tuple of stems that must all be present):
         the CANDIDATES most recently added matching in a title or lead line, then those
         matching anywhere."""
+        # One round trip: the two capped lists, head matches first.
+        sql = f"SELECT * FROM ({self.sql(True)}) h UNION ALL SELECT * FROM ({self.sql(False)}) a"  # noqa: S608
+        params = [self.match(alternatives, True), now, CANDIDATES]
+        params += [self.match(alternatives, False), now, CANDIDATES]
         rows, seen = [], set()
         with connection.cursor() as cursor:
-            for head in (True, False):
-                cursor.execute(self.sql(head), [self.match(alternatives, head), now, CANDIDATES])
-                for row in cursor.fetchall():
-                    if row[0] not in seen:
-                        seen.add(row[0])
-                        rows.append(row)
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                if row[0] not in seen:
+                    seen.add(row[0])
+                    rows.append(row)
         return rows
 
 
