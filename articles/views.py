@@ -167,6 +167,7 @@ class SearchView(ListView):
             query=self.outcome.query,
             searched=self.outcome.searched,
             suggestion=self.outcome.suggestion,
+            more=self.outcome.more,
             **kwargs,
         )
         if self.outcome.query and not self.outcome.results:

@@ -260,6 +260,7 @@ class Outcome:
     results: Results = field(default_factory=Results)
     suggestion: str = ""  # a corrected query ("Did you mean ...?"), which finds results
     searched: bool = False  # the query had words to look for
+    more: bool = False  # more entries matched than were ranked (a word found everywhere)
 
 
 def search(query, *, now=None):
@@ -273,10 +274,10 @@ def search(query, *, now=None):
     stems = [text.stem(corrections.get(t, t)) for t in terms]
     concepts = _concepts(stems, synonyms)
     alternatives = list(dict.fromkeys(alt for c in concepts for alt, _ in c.alternatives))
-    rows = backend().candidates(alternatives, now or timezone.now())
+    rows, more = backend().candidates(alternatives, now or timezone.now())
     ranked = _rank(rows, concepts)
     wanted = frozenset(s for alt in alternatives for s in alt)
-    outcome = Outcome(query=shown, results=Results(ranked, wanted), searched=True)
+    outcome = Outcome(query=shown, results=Results(ranked, wanted), searched=True, more=more)
     if corrections and ranked:
         outcome.suggestion = _corrected_query(shown, corrections)
     return outcome

@@ -24,19 +24,21 @@ class Backend:
     def candidates(self, alternatives, now):
         """Entries matching any alternative (each a tuple of stems that must all be present):
         the CANDIDATES most recently added matching in a title or lead line, then those
-        matching anywhere."""
+        matching anywhere; and whether more matched than were returned."""
         # One round trip: the two capped lists, head matches first.
         sql = f"SELECT * FROM ({self.sql(True)}) h UNION ALL SELECT * FROM ({self.sql(False)}) a"  # noqa: S608
         params = [self.match(alternatives, True), now, CANDIDATES]
         params += [self.match(alternatives, False), now, CANDIDATES]
-        rows, seen = [], set()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                if row[0] not in seen:
-                    seen.add(row[0])
-                    rows.append(row)
-        return rows
+            fetched = cursor.fetchall()
+        rows, seen = [], set()
+        for row in fetched:
+            if row[0] not in seen:
+                seen.add(row[0])
+                rows.append(row)
+        # Either list full: there are more matches than were ranked.
+        return rows, len(fetched) - len(rows) >= CANDIDATES or len(rows) >= CANDIDATES
 
 
 class PostgresBackend(Backend):

@@ -282,3 +282,15 @@ def test_renaming_a_topic_updates_the_result_lines_that_name_it(demo_content, db
     html = client.get("/search/", {"q": "unrefreshing"}).content.decode()
     assert "Rest and sleep · " in html  # the article's line under its title
     assert "Questions and answers · Rest and sleep" in html  # the site-wide question's
+
+
+def test_a_word_found_everywhere_ranks_a_bounded_number_and_says_so(
+    demo_content, db, client, monkeypatch
+):
+    from articles.search import backends
+
+    monkeypatch.setattr(backends, "CANDIDATES", 3)
+    html = client.get("/search/", {"q": "fibromyalgia"}).content.decode()
+    assert "of many results: add a word to narrow them down." in html
+    assert html.count('<li class="result') <= 6
+    assert "1 result." in client.get("/search/", {"q": "dementia"}).content.decode()
