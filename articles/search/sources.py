@@ -15,6 +15,9 @@ class ArticleSource(Source):
     def key(self, article):
         return f"article:{article.pk}"
 
+    def queryset(self):
+        return Article.objects.select_related("category")
+
     def document(self, article):
         if article.status != Article.Status.PUBLISHED:
             return None

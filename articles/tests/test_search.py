@@ -294,3 +294,11 @@ def test_a_word_found_everywhere_ranks_a_bounded_number_and_says_so(
     assert "of many results: add a word to narrow them down." in html
     assert html.count('<li class="result') <= 6
     assert "1 result." in client.get("/search/", {"q": "dementia"}).content.decode()
+
+
+def test_rebuilding_costs_a_few_queries_whatever_the_size(
+    demo_content, db, django_assert_max_num_queries
+):
+    """No query per object or per entry (and no page-cache signal per row)."""
+    with django_assert_max_num_queries(16):
+        assert search.rebuild() > 30
