@@ -70,6 +70,8 @@ bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
 	$(PY) bench/run.py --db sqlite $(BENCH_ARGS)
 	$(PY) bench/run.py --db postgres $(BENCH_ARGS)
+	$(PY) bench/search.py --db sqlite
+	$(PY) bench/search.py --db postgres
 	$(PY) bench/ops.py --db sqlite
 	$(PY) bench/ops.py --db postgres
 	@command -v nginx >/dev/null || { echo "The front benchmark needs nginx: apt-get install -y nginx-light"; exit 1; }

@@ -10,7 +10,8 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from markdownx.widgets import AdminMarkdownxWidget
 
-from articles.models import FAQ, Article, Category, Reference, SlugRedirect, Tag
+from articles import search
+from articles.models import FAQ, Article, Category, Reference, SlugRedirect, Synonym, Tag
 from fibrosite.pagecache import content_changed
 
 logger = logging.getLogger("fibrosite")
@@ -135,10 +136,6 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, admin.ModelAdmin
             obj.author = request.user
         super().save_model(request, obj, form, change)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.update_search_index()  # FAQs added or removed in the inline
-
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
         drafts = queryset.filter(status=Article.Status.DRAFT)
@@ -146,12 +143,14 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, admin.ModelAdmin
         count = drafts.filter(publish_at__lte=Now()).update(
             status=Article.Status.PUBLISHED, publish_at=Now()
         ) + drafts.update(status=Article.Status.PUBLISHED)
+        search.index_all(queryset.select_related("category"))  # update() sends no signals
         content_changed()
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(status=Article.Status.DRAFT)
+        search.index_all(queryset.select_related("category"))
         content_changed()
         self.message_user(request, f"{count} article(s) moved back to draft.", messages.SUCCESS)
 
@@ -195,6 +194,14 @@ class SlugRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["old_slug", "article__title"]
     autocomplete_fields = ["article"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """Words readers use for the same thing; search applies them from the next search on."""
+
+    list_display = ["terms"]
+    search_fields = ["terms"]
 
 
 from articles.blogger import admin as blogger_admin  # noqa: E402, F401  (registers its page)

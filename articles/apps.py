@@ -6,10 +6,22 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        # Deployment plumbing lives in fibrosite/deployment.py; this app wires it up
-        # (importing the module registers its system check).
-        from fibrosite import deployment
+        from articles import search
+        from articles.search.sources import ArticleSource, CategorySource, FAQSource
 
-        post_migrate.connect(
-            deployment.create_cache_tables, sender=self, dispatch_uid="create-cache-tables"
-        )
+        for source in (ArticleSource(), FAQSource(), CategorySource()):
+            search.register(source)
+        post_migrate.connect(_build_search_index, sender=self)
+
+
+def _build_search_index(using="default", **kwargs):
+    """A site migrated for the first time with content already in it gets its index."""
+    from django.db import connections
+
+    from articles import search
+    from articles.models import SearchEntry
+
+    if SearchEntry._meta.db_table not in connections[using].introspection.table_names():
+        return  # migrated back to before search entries existed
+    if not SearchEntry.objects.using(using).exists() and search.has_content():
+        search.rebuild()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.demo_images import soft_picture
-from articles.models import FAQ, Article, Category, Reference, Tag
+from articles.models import FAQ, Article, Category, Reference, Synonym, Tag
 
 CATEGORIES = [
     ("Fatigue", "fatigue", "Energy, pacing and the kind of tiredness that sleep does not fix.", (75, 63, 143)),
@@ -330,7 +330,21 @@ SITE_FAQS = [
 ]  # fmt: skip
 
 
+# Words readers use for the same thing (editors manage these in the admin).
+SYNONYMS = [
+    "insomnia, sleep",
+    "brain fog, fibro fog",
+    "LDN, low-dose naltrexone",
+    "tiredness, fatigue, exhaustion",
+    "exercise, movement",
+    "heat, warmth",
+    "doctor, GP, physician",
+]
+
+
 def load(stdout):
+    for terms in SYNONYMS:
+        Synonym.objects.get_or_create(terms=terms)
     categories = {}
     for order, (name, slug, description, _colour) in enumerate(CATEGORIES):
         categories[slug], _ = Category.objects.get_or_create(
@@ -398,5 +412,4 @@ def _article(*, colour, tags, faqs=(), references=(), **fields):
         FAQ.objects.create(article=article, question=question, answer=answer, order=order)
     for order, (citation, doi) in enumerate(references):
         Reference.objects.create(article=article, citation=citation, doi=doi, order=order)
-    article.update_search_index()
     return article

@@ -40,7 +40,8 @@ WORDS_PER_MINUTE = 200
 RESERVED_IDS = {
     "about-heading", "categories-heading", "comments-heading", "community-heading",
     "community-links-heading", "content-main", "dry-run-report", "faq", "faq-heading",
-    "featured-heading", "import-report", "import-status", "inbox-summary", "intro-heading",
+    "featured-heading", "help-faq", "help-newest", "help-topics", "import-report",
+    "import-status", "inbox-summary", "intro-heading",
     "key-points-heading", "latest-heading", "main", "privacy-heading", "products-heading",
     "references", "related-heading", "rules-heading", "search-page-q", "shop-this-heading",
     "shop-this-label", "site-search", "store-teaser-heading", "toc-heading",

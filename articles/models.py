@@ -1,11 +1,8 @@
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import connection, models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -14,23 +11,6 @@ from articles import markdown
 from articles.images import ValidatedImageField, refresh_renditions
 
 HERO_WIDTHS = (480, 800, 1200)
-# SQLite's full-text index (migration 0004). Visitor text only ever goes in as a parameter.
-FTS_SEARCH = (
-    "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s "
-    "ORDER BY rank LIMIT %s"
-)
-SEARCH_LIMIT = 200  # at most this many matches are ranked and shown
-FTS_DELETE = "DELETE FROM articles_article_fts WHERE rowid = %s"
-FTS_INSERT = (
-    "INSERT INTO articles_article_fts (rowid, title, summary, search_text) VALUES (%s, %s, %s, %s)"
-)
-MAX_QUERY_CHARS = 200
-
-
-def search_terms(query):
-    """Visitor search text as at most 12 clean words (no control characters)."""
-    printable = "".join(ch if ch.isprintable() else " " for ch in (query or "")[:MAX_QUERY_CHARS])
-    return printable.split()[:12]
 
 
 class Category(models.Model):
@@ -66,26 +46,6 @@ class Tag(models.Model):
         return reverse("articles:tag", args=[self.slug])
 
 
-class SearchResults:
-    """Search matches in rank order, as a sequence a Paginator can count and slice."""
-
-    def __init__(self, queryset, ids):
-        self.queryset, self.ids = queryset, ids
-
-    def __len__(self):
-        return len(self.ids)
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self.queryset.get(pk=self.ids[index])
-        ids = self.ids[index]
-        found = self.queryset.in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
-
-    def __iter__(self):
-        return iter(self[:])
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
@@ -95,36 +55,6 @@ class ArticleQuerySet(models.QuerySet):
         if user.is_active and user.is_staff:
             return self.all()
         return self.published()
-
-    def search(self, query):
-        """Ranked full-text search: PostgreSQL's own, or SQLite's FTS5 (every word must match).
-
-        Ranking handles ids only; a page of results is then fetched by id from this
-        queryset, so the long text columns of the other matches are never read.
-        """
-        terms = search_terms(query)
-        if not terms:
-            return SearchResults(self, [])
-        if connection.vendor == "postgresql":
-            tsquery = SearchQuery(" ".join(terms), search_type="websearch", config="english")
-            # Rank at most the SEARCH_LIMIT newest matches: ranking every match of a very
-            # common word would make search slower as the site grows.
-            newest = (
-                self.filter(search_vector=tsquery)
-                .annotate(rank=SearchRank(F("search_vector"), tsquery))
-                .order_by("-publish_at")
-                .values_list("pk", "rank")[:SEARCH_LIMIT]
-            )
-            # Best first; sorted() is stable, so equal ranks stay newest first.
-            return SearchResults(self, [pk for pk, _ in sorted(newest, key=lambda m: -m[1])])
-        # SQLite: the FTS5 index (migration 0004) ranks the matches in one query (every
-        # word must match) and gives the best SEARCH_LIMIT; those this queryset holds stay.
-        match = " ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
-        with connection.cursor() as cursor:
-            cursor.execute(FTS_SEARCH, [match, SEARCH_LIMIT])
-            ranked = [row[0] for row in cursor.fetchall()]
-        kept = set(self.filter(pk__in=ranked).values_list("pk", flat=True)) if ranked else set()
-        return SearchResults(self, [pk for pk in ranked if pk in kept])
 
     def related_to(self, article, tag_ids):
         """Same category or shared tags, the most shared tags first."""
@@ -158,9 +88,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a card needs, without the heavy text columns."""
-        return self.select_related("category").defer(
-            "body", "body_html", "search_text", "search_vector", "toc"
-        )
+        return self.select_related("category").defer("body", "body_html", "toc")
 
 
 class Article(models.Model):
@@ -191,8 +119,6 @@ class Article(models.Model):
     body_html = models.TextField(editable=False, default="")
     toc = models.JSONField(editable=False, default=list)
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
-    search_text = models.TextField(editable=False, default="")
-    search_vector = SearchVectorField(editable=False, null=True)
 
     hero_image = ValidatedImageField(
         upload_to="articles",
@@ -261,7 +187,6 @@ class Article(models.Model):
                 )
             SlugRedirect.objects.filter(old_slug=self.slug).delete()
             refresh_renditions(self, "hero_image", "hero_renditions", HERO_WIDTHS, self._saved_hero)
-            self.update_search_index()
         self._remember_saved()
 
     def get_absolute_url(self):
@@ -346,29 +271,6 @@ class Article(models.Model):
         self.toc = rendered.toc
         self.reading_minutes = rendered.reading_minutes
 
-    def update_search_index(self):
-        """Plain text of the article and its FAQs, and on PostgreSQL a weighted tsvector."""
-        faqs = " ".join(f"{q} {a}" for q, a in self.faqs.values_list("question", "answer"))
-        self.search_text = " ".join([self.title, self.summary, self.body, faqs])
-        Article.objects.filter(pk=self.pk).update(search_text=self.search_text)
-        if connection.vendor == "postgresql":
-            Article.objects.filter(pk=self.pk).update(
-                search_vector=SearchVector("title", weight="A", config="english")
-                + SearchVector("summary", weight="B", config="english")
-                + SearchVector("search_text", weight="C", config="english")
-            )
-        elif connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute(FTS_DELETE, [self.pk])
-                cursor.execute(FTS_INSERT, [self.pk, self.title, self.summary, self.search_text])
-
-
-@receiver(post_delete, sender=Article)
-def _drop_from_sqlite_index(sender, instance, **kwargs):
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(FTS_DELETE, [instance.pk])
-
 
 class SlugRedirect(models.Model):
     """An address an article used to have; visits are sent on with a 301."""
@@ -412,10 +314,7 @@ class FAQ(models.Model):
 
     def save(self, *args, **kwargs):
         self.answer_html = markdown.render(self.answer).html
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if self.article_id:
-                self.article.update_search_index()
+        super().save(*args, **kwargs)
 
 
 doi_validator = RegexValidator(
@@ -532,3 +431,83 @@ class BloggerImport(models.Model):
     @property
     def percent(self):
         return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+
+class SearchEntry(models.Model):
+    """One thing search can find: an article, a question, a product or a topic.
+
+    Kept in step with its source by articles/search (never edited by hand). The *_stems
+    columns hold normalised word stems (articles/search/text.py); the databases index
+    them (migration 0006) and the ranking reads them.
+    """
+
+    # Narrow columns first: SQLite reads a row's columns in order, so what ranking needs
+    # must not sit behind the long text (and its overflow pages).
+    key = models.CharField(max_length=40, unique=True)  # "article:12", "faq:3", ...
+    kind = models.CharField(max_length=10)
+    live_from = models.DateTimeField()
+    title_stems = models.TextField(blank=True)
+    lead_stems = models.TextField(blank=True)  # key points, a question's article, a tagline
+    stems = models.TextField(blank=True)  # every distinct stem of the entry
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=500)
+    label = models.CharField(max_length=200, blank=True)  # the line under the title
+    words = models.TextField(blank=True)  # every distinct word, for the spelling vocabulary
+    text = models.TextField(blank=True)  # plain rendered text, for snippets
+
+    class Meta:
+        verbose_name_plural = "search entries"
+        # No index on live_from on purpose: the planner must find matches through the
+        # word indexes (migration 0006), not walk the newest entries testing each one.
+
+    def __str__(self):
+        return f"{self.kind}: {self.title}"
+
+
+class SearchWord(models.Model):
+    """The site's own vocabulary, for spelling suggestions: each word and how many entries
+    use it (a typo is corrected to the closest, most used word)."""
+
+    word = models.CharField(max_length=60, unique=True)
+    stem = models.CharField(max_length=60, db_index=True)
+    length = models.PositiveSmallIntegerField(db_index=True)
+    entries = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return self.word
+
+
+class Synonym(models.Model):
+    """Words or phrases readers use for the same thing; a search for one finds them all."""
+
+    terms = models.CharField(
+        max_length=300,
+        unique=True,
+        help_text="Two or more words or phrases that mean the same, separated by commas, "
+        "e.g. “insomnia, sleep” or “LDN, low-dose naltrexone”. Used from the next search on.",
+    )
+
+    class Meta:
+        ordering = ["terms"]
+
+    def __str__(self):
+        return self.terms
+
+    @property
+    def term_list(self):
+        return [t.strip() for t in self.terms.split(",") if t.strip()]
+
+    def clean(self):
+        from articles.search.text import words
+
+        terms = self.term_list
+        if len(terms) < 2:
+            raise ValidationError(
+                {"terms": "Give at least two words or phrases, separated by commas."}
+            )
+        empty = [t for t in terms if not words(t)]
+        if empty:
+            raise ValidationError(
+                {"terms": f"“{empty[0]}” is only small common words, which search ignores."}
+            )
+        self.terms = ", ".join(terms)

@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles import seo
-from articles.models import FAQ, Article, Category, Tag, search_terms
+from articles import search, seo
+from articles.models import FAQ, Article, Category, Tag
 
 PAGE_SIZE = 12
 
@@ -175,22 +175,26 @@ class FAQView(BreadcrumbsMixin, ListView):
 
 
 class SearchView(ListView):
+    """Results of every kind, best first; with none, ways to carry on reading."""
+
     template_name = "articles/search.html"
     paginate_by = PAGE_SIZE
     context_object_name = "results"
 
     def get_queryset(self):
-        self.query = self.request.GET.get("q", "")
-        return (
-            Article.objects.published()
-            .select_related("category")
-            .defer("body", "body_html", "toc", "search_vector")
-            .search(self.query)
-        )
+        self.outcome = search.search(self.request.GET.get("q", ""))
+        return self.outcome.results
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            query=" ".join(search_terms(self.query)),
-            terms=search_terms(self.query),
+        context = super().get_context_data(
+            query=self.outcome.query,
+            searched=self.outcome.searched,
+            suggestion=self.outcome.suggestion,
+            more=self.outcome.more,
             **kwargs,
         )
+        if self.outcome.query and not self.outcome.results:
+            context["newest"] = Article.objects.published().for_listing()[:4]
+            context["faqs"] = FAQ.objects.filter(article__isnull=True)[:5]
+            context["topics"] = Category.objects.all()
+        return context

@@ -1,5 +1,6 @@
-"""Add benchmark volume on top of the demo content: 1,000 articles (FAQs, tags, references),
-500 products and 5,000 approved comments. Bulk inserts: rendering is not what is measured.
+"""Add benchmark volume on top of the demo content: 1,000 articles (FAQs, tags, references;
+`BENCH_ARTICLES=10000` for more), 500 products and 5,000 approved comments. Bulk inserts:
+rendering is not what is measured; the search index is rebuilt once at the end.
 
 Run with the site's settings: `python bench/volume.py` (DJANGO_SETTINGS_MODULE and the
 environment as for the served site).
@@ -18,15 +19,16 @@ import django  # noqa: E402
 django.setup()
 
 from django.apps import apps  # noqa: E402
-from django.contrib.postgres.search import SearchVector  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from articles import search  # noqa: E402
 from articles.markdown import render  # noqa: E402
 from articles.models import FAQ, Article, Category, Reference, Tag  # noqa: E402
 from fibrosite.pagecache import content_changed  # noqa: E402
 
-ARTICLES, PRODUCTS, COMMENTS = 1000, 500, 5000
+ARTICLES = int(os.environ.get("BENCH_ARTICLES", "1000"))
+PRODUCTS, COMMENTS = 500, 5000
 
 BODY = "\n\n".join(
     f"## Part {n}\n\nPacing, sleep and gentle movement help many readers with fatigue. "
@@ -54,7 +56,6 @@ def add_articles():
             body_html=rendered.html,
             toc=rendered.toc,
             reading_minutes=rendered.reading_minutes,
-            search_text=f"Volume article {i} {BODY}",
             category=categories[i % len(categories)],
             status=Article.Status.PUBLISHED,
             publish_at=now - timedelta(days=30, minutes=i),
@@ -78,19 +79,6 @@ def add_articles():
         for a in articles
         for k in range(2)
     )
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO articles_article_fts (rowid, title, summary, search_text) "
-                "SELECT id, title, summary, search_text FROM articles_article "
-                "WHERE slug LIKE 'volume-%%'"
-            )
-    if connection.vendor == "postgresql":
-        Article.objects.filter(slug__startswith="volume-").update(
-            search_vector=SearchVector("title", weight="A", config="english")
-            + SearchVector("summary", weight="B", config="english")
-            + SearchVector("search_text", weight="C", config="english")
-        )
 
 
 def add_products():
@@ -117,6 +105,7 @@ if __name__ == "__main__":
                 step()
             except ImportError as error:
                 print(f"skipped {step.__name__}: {error}")
+        search.rebuild()  # bulk_create sends no signals
         content_changed()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

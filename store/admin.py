@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from markdownx.widgets import AdminMarkdownxWidget
 
+from articles import search
 from articles.admin import UploadFailureAdminMixin
 from fibrosite.pagecache import content_changed
 from store.models import Product, ProductCategory, ProductImage
@@ -99,6 +100,7 @@ class ProductAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
         count = queryset.update(
             availability=Product.Availability.OUT_OF_STOCK, updated=timezone.now()
         )
+        search.index_all(queryset.select_related("category"))  # their result lines say so
         content_changed()
         self.message_user(
             request,
@@ -109,5 +111,6 @@ class ProductAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
     @admin.action(description="Mark selected products in stock", permissions=["change"])
     def mark_in_stock(self, request, queryset):
         count = queryset.update(availability=Product.Availability.IN_STOCK, updated=timezone.now())
+        search.index_all(queryset.select_related("category"))
         content_changed()
         self.message_user(request, f"{count} product(s) marked in stock.", messages.SUCCESS)

@@ -255,7 +255,7 @@ class Product(ImageRenditionsMixin, models.Model):
 
     @property
     def price_display(self):
-        return f"{self.currency_symbol}{self.price:,.2f}"
+        return f"{self.currency_symbol}{Decimal(self.price):,.2f}"  # a str until reloaded
 
     @property
     def schema_availability(self):

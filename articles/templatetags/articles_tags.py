@@ -1,11 +1,10 @@
 import json
-import re
 
 from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from articles.models import Category
@@ -60,38 +59,6 @@ def picture(image, renditions, alt, sizes="100vw", loading="lazy", css_class="")
         mark_safe(' fetchpriority="high"') if loading == "eager" else "",
         format_html(' class="{}"', css_class) if css_class else "",
     )  # fmt: skip
-
-
-@register.filter
-def highlight(text, terms):
-    """Escape visitor-facing text, then wrap each search term in <mark>."""
-    escaped = str(escape(text))
-    words = sorted({re.escape(str(escape(t))) for t in terms if t}, key=len, reverse=True)
-    if not words:
-        return mark_safe(escaped)  # noqa: S308 - escaped above
-    pattern = re.compile("(" + "|".join(words) + ")", re.IGNORECASE)
-    return mark_safe(pattern.sub(r"<mark>\1</mark>", escaped))  # noqa: S308 - escaped above
-
-
-_MARKUP = re.compile(r"[#*_>`|\[\]]+|\(https?://[^)]*\)|!\[")
-
-
-@register.filter
-def excerpt(text, terms, width=220):
-    """A plain-text window of the text around the first search term."""
-    text = text or ""
-    # Clean only the neighbourhood of the first hit, not a whole long article.
-    raw_hits = [text.lower().find(t.lower()) for t in terms if t]
-    raw_hits = [hit for hit in raw_hits if hit >= 0]
-    if raw_hits:
-        first = min(raw_hits)
-        text = text[max(0, first - width) : first + 3 * width]
-    plain = " ".join(_MARKUP.sub(" ", text).split())
-    lowered = plain.lower()
-    hits = [lowered.find(t.lower()) for t in terms if t and t.lower() in lowered]
-    start = max(0, min(hits) - width // 3) if hits else 0
-    window = plain[start : start + width]
-    return ("…" if start else "") + window + ("…" if start + width < len(plain) else "")
 
 
 @register.simple_tag

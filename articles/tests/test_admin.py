@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import search
 from articles.models import FAQ, Article, Reference, SlugRedirect
 from articles.tests.conftest import upload
 
@@ -81,7 +82,10 @@ def test_add_article_with_faq_and_reference_inlines(admin_client, category, admi
     assert (
         Reference.objects.get(article=article).doi_url == "https://doi.org/10.1001/jama.2014.3266"
     )
-    assert "gently" in Article.objects.get(pk=article.pk).search_text
+    # The question added in the inline is found by search, linking to its anchor.
+    faq = FAQ.objects.get(article=article)
+    hits = list(search.search("gently").results)
+    assert [h.url for h in hits] == [f"/articles/pacing-bad-days/#faq-{faq.pk}"]
 
 
 @pytest.mark.parametrize(

@@ -81,15 +81,6 @@ def test_key_points_and_description_come_from_the_summary(make_article):
     assert len(article.description) <= 160 and article.description.endswith("…")
 
 
-def test_search_text_includes_faq_answers(article):
-    article.refresh_from_db()
-    assert "Usually **mild**" in article.search_text
-    results = Article.objects.search("mild")
-    assert list(results) == [article] and results[0] == article and len(results) == 1
-    with pytest.raises(IndexError):
-        results[1]
-
-
 def test_publishing_an_old_draft_dates_it_today_unless_the_editor_chose_a_date(make_article):
     drafted = timezone.now() - timedelta(days=5)
     draft = make_article(status=Article.Status.DRAFT, publish_at=drafted)
