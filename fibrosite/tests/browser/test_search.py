@@ -14,7 +14,7 @@ SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("query", ["sleep", "zebra crossing"])
 def test_results_and_help_fit_the_screen_with_one_search_box(
-    live_server, page, demo, screenshot, size, scheme, query
+    live_server, page, demo, size, scheme, query
 ):
     width, height = SIZES[size]
     page.set_viewport_size({"width": width, "height": height})
@@ -39,7 +39,6 @@ def test_results_and_help_fit_the_screen_with_one_search_box(
         expect(page.get_by_role("heading", name="Browse by topic")).to_be_visible()
         expect(page.get_by_role("heading", name="Common questions")).to_be_visible()
     assert_accessible(page)
-    screenshot(f"search-{query.split()[0]}-{size}-{scheme}")
 
 
 def test_a_typo_offers_a_correction_that_finds_the_answer(live_server, page, demo):
