@@ -8,13 +8,13 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
-from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.models import FAQ, Article, Category, Reference, SlugRedirect, Tag
+from articles.widgets import EditorWidget
 from fibrosite.pagecache import content_changed
 
 logger = logging.getLogger("fibrosite")
-MARKDOWN_WIDGET = {"widget": AdminMarkdownxWidget}
+MARKDOWN_WIDGET = {"widget": EditorWidget}
 
 
 NOT_STORED = "The image could not be stored (the server's disk may be full), so nothing was saved."

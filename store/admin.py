@@ -2,9 +2,9 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
-from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.admin import UploadFailureAdminMixin
+from articles.widgets import EditorWidget
 from fibrosite.pagecache import content_changed
 from store.models import Product, ProductCategory, ProductImage
 
@@ -83,7 +83,7 @@ class ProductAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "description":
-            kwargs["widget"] = AdminMarkdownxWidget
+            kwargs["widget"] = EditorWidget
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="image")

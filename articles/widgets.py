@@ -1,0 +1,17 @@
+from markdownx.widgets import AdminMarkdownxWidget
+
+from articles.images import MAX_UPLOAD_BYTES
+
+
+class EditorWidget(AdminMarkdownxWidget):
+    """markdownx's admin editor, with uploads that explain a refusal beside the text
+    instead of writing "Invalid response" into it (static/js/editor-uploads.js)."""
+
+    class Media:
+        css = {"all": ["css/editor.css"]}
+        js = ["js/editor-uploads.js"]
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-upload-max-bytes"] = str(MAX_UPLOAD_BYTES)
+        return attrs

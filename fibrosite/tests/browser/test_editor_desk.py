@@ -1,0 +1,61 @@
+"""The editor's desk in a real browser: uploads that explain themselves, alt text, and more."""
+
+import base64
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from articles.tests.conftest import image_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ADD = "/admin/articles/article/add/"
+# Drop files on the body as a person dragging them from their desktop would.
+DROP = """([name, type, b64, size]) => {
+  const bytes = b64 ? Uint8Array.from(atob(b64), c => c.charCodeAt(0)) : new Uint8Array(size);
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, {type}));
+  const body = document.querySelector("#id_body");
+  const options = {dataTransfer: transfer, bubbles: true, cancelable: true};
+  body.dispatchEvent(new DragEvent("drop", options));
+}"""
+
+
+def sign_in(page, live_server):
+    get_user_model().objects.create_superuser("chief", "chief@example.org", "a-long-pass-phrase")
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "chief")
+    page.fill("#id_password", "a-long-pass-phrase")
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_refused_uploads_explain_themselves_and_never_touch_the_text(live_server, page, settings):
+    sign_in(page, live_server)
+    page.goto(live_server.url + ADD)
+    body = page.locator("#id_body")
+    body.fill("Pacing helps.")
+    message = page.locator(".editor-upload-message")
+
+    png = base64.b64encode(image_bytes("PNG", (300, 200))).decode()
+    page.evaluate(DROP, ["walk.png", "image/png", png, 0])
+    expect(message).to_contain_text("walk.png was added")
+    expect(body).to_have_value(
+        re.compile(r"^Pacing helps\.!\[Describe this image\]\(/media/uploads/\w+\.png\)$")
+    )
+    with_image = body.input_value()
+    expect(page.locator(".markdownx-preview img")).to_have_count(1)
+
+    page.evaluate(DROP, ["holiday.jpg", "image/jpeg", "", int(6.2 * 1024 * 1024)])
+    expect(message).to_have_text("holiday.jpg: this image is 6.2 MB; images can be up to 5 MB.")
+    expect(message).to_have_class(re.compile("errornote"))
+
+    gif = base64.b64encode(image_bytes("GIF")).decode()
+    page.evaluate(DROP, ["dancing.gif", "image/gif", gif, 0])
+    expect(message).to_have_text(
+        "dancing.gif: GIF images can't be used: save it as JPEG, PNG or WebP."
+    )
+    assert body.input_value() == with_image
+    assert "Invalid response" not in body.input_value()
+    assert len(list((settings.MEDIA_ROOT / "uploads").iterdir())) == 1
