@@ -142,6 +142,22 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, admin.ModelAdmin
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
         drafts = queryset.filter(status=Article.Status.DRAFT)
+        undescribed = [
+            article
+            for article in drafts.select_related(None).only(
+                "title", "body", "hero_image", "hero_alt"
+            )
+            if article.undescribed_images()
+        ]
+        if undescribed:
+            titles = ", ".join(f"“{article.title}”" for article in undescribed)
+            self.message_user(
+                request,
+                f"Not published, an image still needs a description: {titles}. "
+                "Open each article to see which image.",
+                messages.ERROR,
+            )
+            drafts = drafts.exclude(pk__in=[article.pk for article in undescribed])
         # Drafts dated in the past go live now; those dated in the future are scheduled.
         count = drafts.filter(publish_at__lte=Now()).update(
             status=Article.Status.PUBLISHED, publish_at=Now()

@@ -319,6 +319,17 @@ def validate_markdown(text):
         raise ValidationError(str(error), code="too_complex") from error
 
 
+def images(text):
+    """Every image in the markdown as (alt text, address), in reading order (no file reads)."""
+    found = []
+    for token in _parse(text or "", {"check_only": True}):
+        for child in token.children or ():
+            if child.type == "image":
+                alt = "".join(grand.content for grand in child.children or ())
+                found.append((alt, child.attrGet("src") or ""))
+    return found
+
+
 @dataclass
 class Rendered:
     html: str

@@ -1,3 +1,7 @@
+import re
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -25,6 +29,21 @@ FTS_INSERT = (
     "INSERT INTO articles_article_fts (rowid, title, summary, search_text) VALUES (%s, %s, %s, %s)"
 )
 MAX_QUERY_CHARS = 200
+# What the editor's upload puts in ![…](…) (articles/editor.py), and words that describe
+# nothing; an image with these, or with only a file name, is not described yet.
+ALT_PLACEHOLDER = "Describe this image"
+MEANINGLESS_ALT = {ALT_PLACEHOLDER.lower(), "image", "picture", "photo", "img", "alt"}
+FILE_NAME_ALT = re.compile(r"^[\w .-]+\.(jpe?g|png|webp|gif|heic)$", re.IGNORECASE)
+
+
+def alt_missing(alt):
+    text = " ".join((alt or "").split()).strip(" .")
+    return not text or text.lower() in MEANINGLESS_ALT or bool(FILE_NAME_ALT.match(text))
+
+
+def image_label(src):
+    """A short, recognisable name for an image in a message: its file name."""
+    return PurePosixPath(urlsplit(src).path).name or src[:60] or "(no address)"
 
 
 def search_terms(query):
@@ -300,11 +319,42 @@ class Article(models.Model):
             and self.publish_at <= timezone.now()
         )
 
+    def undescribed_images(self):
+        """Messages naming each image (hero, then the body's) that still lacks a description."""
+        problems = {}
+        if self.hero_image and alt_missing(self.hero_alt):
+            problems["hero_alt"] = [
+                f"Describe the hero image ({image_label(self.hero_image.name)}) for readers "
+                "who can't see it."
+                + (f" “{self.hero_alt.strip()}” is not a description." if self.hero_alt else "")
+            ]
+        try:
+            found = markdown.images(self.body)
+        except markdown.TooComplex:
+            found = []  # the body's own validator explains that
+        body = []
+        for number, (alt, src) in enumerate(found, start=1):
+            if alt_missing(alt):
+                said = f"says “{alt.strip()}”" if alt.strip() else "has no description"
+                body.append(
+                    f"Image {number} in the text ({image_label(src)}) {said}: write what it "
+                    "shows between the square brackets, ![like this](…), before publishing."
+                )
+        if body:
+            problems["body"] = body
+        return problems
+
     def clean(self):
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError(
                 {"hero_alt": "Please describe the image for readers who can't see it."}
             )
+        # Readers who can't see an image get only its description: nothing goes out
+        # (published or scheduled) while one is missing or still the upload's placeholder.
+        if self.status == self.Status.PUBLISHED:
+            problems = self.undescribed_images()
+            if problems:
+                raise ValidationError(problems)
         if self.reviewer_name and not self.last_reviewed:
             raise ValidationError(
                 {"last_reviewed": "Add the date of the medical review, or clear the reviewer."}

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from articles.models import Article, Category
 from articles.tests.conftest import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,6 +24,11 @@ DROP = """([name, type, b64, size]) => {
 }"""
 
 
+@pytest.fixture
+def fatigue(transactional_db):
+    return Category.objects.create(name="Fatigue", slug="fatigue")
+
+
 def sign_in(page, live_server):
     get_user_model().objects.create_superuser("chief", "chief@example.org", "a-long-pass-phrase")
     page.goto(live_server.url + "/admin/login/")
@@ -31,7 +37,9 @@ def sign_in(page, live_server):
     page.get_by_role("button", name="Log in").click()
 
 
-def test_refused_uploads_explain_themselves_and_never_touch_the_text(live_server, page, settings):
+def test_uploads_explain_refusals_and_publishing_waits_for_descriptions(
+    live_server, page, settings, fatigue
+):
     sign_in(page, live_server)
     page.goto(live_server.url + ADD)
     body = page.locator("#id_body")
@@ -59,3 +67,18 @@ def test_refused_uploads_explain_themselves_and_never_touch_the_text(live_server
     assert body.input_value() == with_image
     assert "Invalid response" not in body.input_value()
     assert len(list((settings.MEDIA_ROOT / "uploads").iterdir())) == 1
+
+    # Publishing is refused while the new image keeps the placeholder description.
+    page.fill("#id_title", "Walking on a good day")
+    page.fill("#id_summary", "Walk a little.\nRest before you need to.")
+    page.select_option("#id_category", label="Fatigue")
+    page.select_option("#id_status", "published")
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".errorlist")).to_contain_text(
+        re.compile(r"Image 1 in the text \(\w+\.png\) says “Describe this image”")
+    )
+    expect(page.locator("#id_body")).to_have_value(with_image)
+    page.locator("#id_body").fill(with_image.replace("Describe this image", "A path by a lake"))
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert Article.objects.get(slug="walking-on-a-good-day").is_live
