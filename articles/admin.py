@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 
-from articles.models import FAQ, Article, Category, Reference, SlugRedirect, Tag
+from articles.models import FAQ, Article, Category, Person, Reference, SlugRedirect, Tag
 from articles.widgets import EditorWidget
 from fibrosite.pagecache import content_changed
 
@@ -92,27 +92,29 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, admin.ModelAdmin
         "status_label",
         "publish_at",
         "category",
-        "reviewer_name",
+        "written_by",
+        "reviewed_by",
         "featured",
         "updated",
     ]
     list_filter = ["status", "featured", "category", "tags", "publish_at"]
-    list_select_related = ["category"]
+    list_select_related = ["category", "written_by", "reviewed_by"]
     search_fields = ["title", "summary", "body"]
+    autocomplete_fields = ["written_by", "reviewed_by"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tags"]
     inlines = [FAQInline, ReferenceInline]
     actions = ["publish", "unpublish"]
     save_on_top = True
-    readonly_fields = ["reading_minutes", "created", "updated"]
+    readonly_fields = ["reading_minutes", "author", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         ("Publishing", {"fields": ["status", "publish_at", "featured", "category", "tags"]}),
         ("Image", {"fields": ["hero_image", "hero_alt"]}),
         (
             "People and review",
-            {"fields": ["author", "reviewer_name", "last_reviewed"]},
+            {"fields": ["written_by", "reviewed_by", "last_reviewed", "author"]},
         ),
         ("Details", {"fields": ["reading_minutes", "created", "updated"]}),
     ]
@@ -125,10 +127,13 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, admin.ModelAdmin
             return format_html("Scheduled for {}", timezone.localtime(article.publish_at))
         return "Published"
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "author":
-            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_changeform_initial_data(self, request):
+        # An editor with a profile is the author of what they start; they can change it.
+        initial = super().get_changeform_initial_data(request)
+        person = Person.objects.filter(user=request.user).first()
+        if person:
+            initial.setdefault("written_by", person.pk)
+        return initial
 
     def save_model(self, request, obj, form, change):
         if not obj.author_id:
@@ -211,3 +216,38 @@ class SlugRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["old_slug", "article__title"]
     autocomplete_fields = ["article"]
+
+
+@admin.register(Person)
+class PersonAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "credentials", "role", "has_account", "written", "reviewed"]
+    search_fields = ["name", "credentials", "role"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "credentials", "role", "bio", "photo", "links", "user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":  # a plain list: editors may not browse the user admin
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                written_total=Count("articles_written", distinct=True),
+                reviewed_total=Count("articles_reviewed", distinct=True),
+            )
+        )
+
+    @admin.display(description="staff account", boolean=True)
+    def has_account(self, person):
+        return person.user_id is not None
+
+    @admin.display(description="articles written", ordering="written_total")
+    def written(self, person):
+        return person.written_total
+
+    @admin.display(description="articles reviewed", ordering="reviewed_total")
+    def reviewed(self, person):
+        return person.reviewed_total

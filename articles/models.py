@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete
@@ -18,6 +18,7 @@ from articles import markdown
 from articles.images import ValidatedImageField, refresh_renditions
 
 HERO_WIDTHS = (480, 800, 1200)
+PHOTO_WIDTHS = (160, 320)
 # SQLite's full-text index (migration 0004). Visitor text only ever goes in as a parameter.
 FTS_SEARCH = (
     "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s "
@@ -83,6 +84,98 @@ class Tag(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:tag", args=[self.slug])
+
+
+def validate_links(text):
+    for line in text.splitlines():
+        if line.strip():
+            URLValidator(
+                schemes=["http", "https"],
+                message=f"“{line.strip()[:80]}” is not a web address (https://…).",
+            )(line.strip())
+
+
+class Person(models.Model):
+    """An author or medical reviewer as readers see them: never a login name."""
+
+    name = models.CharField(max_length=120, help_text="As shown in bylines, e.g. 'Ana Ruiz'.")
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="The profile's web address: /authors/<slug>/."
+    )
+    credentials = models.CharField(
+        max_length=120, blank=True, help_text="Shown after the name, e.g. 'MD, FRCP'."
+    )
+    role = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="e.g. 'Consultant rheumatologist' or 'Health writer living with fibromyalgia'.",
+    )
+    bio = models.TextField(
+        "short bio", max_length=1500, blank=True, help_text="A few sentences, plain text."
+    )
+    photo = ValidatedImageField(
+        upload_to="people",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        help_text="Optional. JPEG, PNG or WebP, up to 5 MB; a square face photo works best.",
+    )
+    photo_width = models.PositiveIntegerField(editable=False, null=True)
+    photo_height = models.PositiveIntegerField(editable=False, null=True)
+    photo_renditions = models.JSONField(editable=False, default=list)
+    links = models.TextField(
+        blank=True,
+        validators=[validate_links],
+        help_text="Pages about this person (clinic page, professional register), one per line.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text="Their staff account, if they have one: articles they add get this profile.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "author or reviewer"
+        verbose_name_plural = "authors and reviewers"
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._saved_photo = refresh_renditions(
+                self, "photo", "photo_renditions", PHOTO_WIDTHS, self._saved_photo
+            )
+
+    def get_absolute_url(self):
+        return reverse("articles:author", args=[self.slug])
+
+    _saved_photo = ""
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        photo = instance.__dict__.get("photo")
+        instance._saved_photo = (getattr(photo, "name", photo) or "") if photo else ""
+        return instance
+
+    @property
+    def display_name(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def link_list(self):
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+    @property
+    def labelled_links(self):
+        """(address, site name) pairs: a long address would not fit a phone's width."""
+        return [(url, urlsplit(url).hostname.removeprefix("www.")) for url in self.link_list]
 
 
 class SearchResults:
@@ -234,16 +327,30 @@ class Article(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="added by",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="articles",
+        help_text="The staff account that created the article (never shown on the site).",
     )
-    reviewer_name = models.CharField(
-        "medical reviewer",
-        max_length=120,
+    written_by = models.ForeignKey(
+        Person,
+        verbose_name="author",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text="Name and credentials, e.g. 'Dr Ana Ruiz, rheumatologist'. Leave empty if none.",
+        related_name="articles_written",
+        help_text="Shown in the byline with a link to their profile. Empty: 'FibroSite editors'.",
+    )
+    reviewed_by = models.ForeignKey(
+        Person,
+        verbose_name="medical reviewer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles_reviewed",
+        help_text="The clinician who checked this article. Leave empty if none.",
     )
     last_reviewed = models.DateField(null=True, blank=True)
 
@@ -355,7 +462,7 @@ class Article(models.Model):
             problems = self.undescribed_images()
             if problems:
                 raise ValidationError(problems)
-        if self.reviewer_name and not self.last_reviewed:
+        if self.reviewed_by_id and not self.last_reviewed:
             raise ValidationError(
                 {"last_reviewed": "Add the date of the medical review, or clear the reviewer."}
             )
@@ -368,13 +475,13 @@ class Article(models.Model):
 
     @property
     def author_name(self):
-        """The byline: the author's full name, else the team. A login name is never shown:
-        it is half of what an attacker needs to sign in."""
-        return self.author_full_name or self.EDITORIAL_TEAM
+        """The byline: the author's profile name, else the team. A login name is never
+        shown: it is half of what an attacker needs to sign in."""
+        return self.written_by.name if self.written_by else self.EDITORIAL_TEAM
 
     @property
-    def author_full_name(self):
-        return self.author.get_full_name().strip() if self.author else ""
+    def reviewer_name(self):
+        return self.reviewed_by.display_name if self.reviewed_by else ""
 
     @property
     def key_points(self):

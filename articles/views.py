@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -5,7 +6,7 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles import seo
-from articles.models import FAQ, Article, Category, Tag, search_terms
+from articles.models import FAQ, Article, Category, Person, Tag, search_terms
 
 PAGE_SIZE = 12
 
@@ -85,7 +86,7 @@ class ArticleDetailView(BreadcrumbsMixin, DetailView):
     def get_queryset(self):
         return (
             Article.objects.visible_to(self.request.user)
-            .select_related("category", "author")
+            .select_related("category", "written_by", "reviewed_by")
             .prefetch_related("tags", "faqs", "references")
             .with_neighbours()
         )
@@ -157,6 +158,29 @@ class FAQView(BreadcrumbsMixin, ListView):
             .select_related("category")
             .order_by("category__order", "category__name", "order", "id")
         )
+
+
+class AuthorView(BreadcrumbsMixin, ListView):
+    """A writer's or reviewer's profile and the published articles they wrote or checked."""
+
+    template_name = "articles/author.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.person = get_object_or_404(Person, slug=self.kwargs["slug"])
+        return (
+            Article.objects.published()
+            .for_listing()
+            .filter(Q(written_by=self.person) | Q(reviewed_by=self.person))
+        )
+
+    def get_crumbs(self):
+        return [HOME, (self.person.name, self.person.get_absolute_url())]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(person=self.person, **kwargs)
+        context["structured_data"].insert(0, seo.profile_page(self.person))
+        return context
 
 
 class SearchView(ListView):

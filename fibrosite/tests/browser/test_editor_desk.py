@@ -7,12 +7,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from articles.models import Article, Category
+from articles.models import Article, Category, Person
 from articles.tests.conftest import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ADD = "/admin/articles/article/add/"
+LDN = "/articles/low-dose-naltrexone-fibromyalgia-fatigue/"
+PHONE = {"width": 390, "height": 844}
 # Drop files on the body as a person dragging them from their desktop would.
 DROP = """([name, type, b64, size]) => {
   const bytes = b64 ? Uint8Array.from(atob(b64), c => c.charCodeAt(0)) : new Uint8Array(size);
@@ -82,3 +84,19 @@ def test_uploads_explain_refusals_and_publishing_waits_for_descriptions(
     page.locator("input[name=_save]").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert Article.objects.get(slug="walking-on-a-good-day").is_live
+
+
+def test_bylines_lead_to_a_profile_page_that_fits_phones(live_server, page, demo, screenshot):
+    Person.objects.filter(slug="medical-review-panel").update(
+        links="https://www.nhs.uk/conditions/fibromyalgia/"
+    )
+    page.goto(live_server.url + LDN)
+    page.get_by_role("link", name="FibroSite medical review panel").first.click()
+    expect(page.locator("h1")).to_have_text("FibroSite medical review panel")
+    expect(page.locator(".card-title")).to_contain_text("low-dose naltrexone")
+    for name, size in (("desktop", {"width": 1280, "height": 900}), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            screenshot(f"author-{name}-{scheme}")
+        assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
