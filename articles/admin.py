@@ -1,13 +1,20 @@
 import logging
 
+import reversion
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import Now
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+from reversion.models import Version
+from reversion_compare.admin import CompareVersionAdmin
 
 from articles.models import FAQ, Article, Category, Person, Reference, SlugRedirect, Tag
 from articles.widgets import EditorWidget
@@ -85,8 +92,19 @@ class ReferenceInline(admin.TabularInline):
     extra = 0
 
 
+# Every admin save of an article keeps a revision of it with its FAQs and references.
+# Derived columns are left out: they are rebuilt from the text on save (and on restore).
+reversion.register(FAQ, exclude=["answer_html"])
+reversion.register(Reference)
+reversion.register(
+    Article,
+    follow=["faqs", "references"],
+    exclude=["body_html", "toc", "search_text", "search_vector", "hero_renditions"],
+)
+
+
 @admin.register(Article)
-class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAdmin):
     list_display = [
         "title",
         "status_label",
@@ -118,6 +136,41 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, admin.ModelAdmin
         ),
         ("Details", {"fields": ["reading_minutes", "created", "updated"]}),
     ]
+
+    object_history_template = "admin/articles/article/history.html"
+    history_latest_first = True
+
+    def get_urls(self):
+        restore = self.admin_site.admin_view(require_POST(self.restore_view))
+        return [
+            path(
+                "<int:object_id>/history/<int:version_id>/restore/",
+                restore,
+                name="articles_article_restore",
+            )
+        ] + super().get_urls()
+
+    def restore_view(self, request, object_id, version_id):
+        """One click: the article, its FAQs and references as they were; a new revision."""
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+        when = timezone.localtime(version.revision.date_created).strftime("%-d %b %Y, %H:%M")
+        with transaction.atomic(), reversion.create_revision():
+            version.revision.revert(delete=True)
+            restored = Article.objects.get(pk=article.pk)
+            restored.save()  # the revert writes raw rows: render, index and resize again
+            reversion.set_user(request.user)
+            reversion.set_comment(f"Restored the version of {when}.")
+        self.log_change(request, restored, f"Restored the version of {when}.")
+        self.message_user(
+            request,
+            f"“{restored.title}” is back as it was on {when}. The text before the restore "
+            "is kept in the history.",
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     @admin.display(description="status", ordering="status")
     def status_label(self, article):

@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "markdownx",
     "axes",
     "django_tasks_db",
+    "reversion",
+    "reversion_compare",
     "core",
     "articles",
     "store",

@@ -100,3 +100,27 @@ def test_bylines_lead_to_a_profile_page_that_fits_phones(live_server, page, demo
             page.emulate_media(color_scheme=scheme)
             screenshot(f"author-{name}-{scheme}")
         assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def test_editor_compares_and_restores_a_revision(live_server, page, fatigue, screenshot):
+    sign_in(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + ADD)
+    page.fill("#id_title", "Sleep on bad nights")
+    page.fill("#id_summary", "Keep the same hours.")
+    page.locator("#id_body").fill("Go to bed at the same time every night.")
+    page.select_option("#id_category", label="Fatigue")
+    page.locator("input[name=_continue]").first.click()
+    page.locator("#id_body").fill("Go to bed whenever you feel like it.")
+    page.locator("input[name=_continue]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("button", name="Compare").click()
+    expect(page.locator("ins").first).to_contain_text("whenever")
+    screenshot("editor-compare-desktop")
+    page.go_back()
+    screenshot("editor-history-desktop")
+    page.get_by_role("button", name="Restore").click()
+    expect(page.locator(".messagelist")).to_contain_text("is back as it was on")
+    expect(page.locator("#id_body")).to_have_value("Go to bed at the same time every night.")
