@@ -138,6 +138,11 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
     ]
 
     object_history_template = "admin/articles/article/history.html"
+
+    class Media:
+        css = {"all": ["css/editor.css"]}
+        js = ["js/editor-autosave.js"]
+
     history_latest_first = True
 
     def get_urls(self):

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article, Category, Person
 from articles.tests.conftest import image_bytes
+from fibrosite.tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -124,3 +125,39 @@ def test_editor_compares_and_restores_a_revision(live_server, page, fatigue, scr
     page.get_by_role("button", name="Restore").click()
     expect(page.locator(".messagelist")).to_contain_text("is back as it was on")
     expect(page.locator("#id_body")).to_have_value("Go to bed at the same time every night.")
+
+
+def test_typing_survives_a_closed_tab_and_leaving_asks_first(live_server, page, context, fatigue):
+    sign_in(page, live_server)
+    page.goto(live_server.url + ADD)
+    page.locator("#id_title").press_sequentially("Flare diary")
+    page.fill("#id_summary", "Write it down.")
+    page.locator("#id_body").press_sequentially("Note the day, the sleep, the pain.")
+    expect(page.locator(".field-body .markdownx-preview")).to_contain_text("Note the day")
+    page.wait_for_timeout(700)  # the copy is kept half a second after typing stops
+
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.close(run_before_unload=True)
+    page.wait_for_event("close")
+    assert asked == ["beforeunload"]
+
+    again = context.new_page()
+    again.goto(live_server.url + ADD)
+    offer = again.locator(".editor-restore")
+    expect(offer).to_contain_text("Restore unsaved text?")
+    again.screenshot(path=str(SCREENSHOTS / "editor-restore-offer.png"))
+    expect(again.locator("#id_body")).to_have_value("")
+    offer.get_by_role("button", name="Restore unsaved text").click()
+    expect(again.locator("#id_title")).to_have_value("Flare diary")
+    expect(again.locator("#id_summary")).to_have_value("Write it down.")
+    expect(again.locator("#id_body")).to_have_value("Note the day, the sleep, the pain.")
+    expect(again.locator(".field-body .markdownx-preview")).to_contain_text("Note the day")
+
+    # Saved: the kept copy is forgotten, so the next new article starts clean.
+    again.select_option("#id_category", label="Fatigue")
+    again.locator("input[name=_save]").first.click()
+    expect(again.locator(".messagelist")).to_contain_text("was added successfully")
+    again.goto(live_server.url + ADD)
+    expect(again.locator("#id_title")).to_be_visible()
+    expect(again.locator(".editor-restore")).to_have_count(0)
