@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
+from articles.forms import ArticleAdminForm, when
 from articles.models import FAQ, Article, Category, Person, Reference, SlugRedirect, Tag
 from articles.widgets import EditorWidget
 from fibrosite.pagecache import content_changed
@@ -92,6 +92,29 @@ class ReferenceInline(admin.TabularInline):
     extra = 0
 
 
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("scheduled", "Scheduled"),
+            ("published", "Published"),
+            ("unpublished", "Unpublished"),
+        ]
+
+    def queryset(self, request, queryset):
+        value, now = self.value(), timezone.now()
+        if value == "scheduled":
+            return queryset.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
+        if value == "published":
+            return queryset.filter(status=Article.Status.PUBLISHED, publish_at__lte=now)
+        if value in ("draft", "unpublished"):
+            return queryset.filter(status=value)
+        return queryset
+
+
 # Every admin save of an article keeps a revision of it with its FAQs and references.
 # Derived columns are left out: they are rebuilt from the text on save (and on restore).
 reversion.register(FAQ, exclude=["answer_html"])
@@ -105,17 +128,15 @@ reversion.register(
 
 @admin.register(Article)
 class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title",
         "status_label",
-        "publish_at",
         "category",
         "written_by",
         "reviewed_by",
-        "featured",
-        "updated",
     ]
-    list_filter = ["status", "featured", "category", "tags", "publish_at"]
+    list_filter = [StatusFilter, "featured", "category", "tags", "publish_at"]
     list_select_related = ["category", "written_by", "reviewed_by"]
     search_fields = ["title", "summary", "body"]
     autocomplete_fields = ["written_by", "reviewed_by"]
@@ -141,7 +162,7 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
 
     class Media:
         css = {"all": ["css/editor.css"]}
-        js = ["js/editor-autosave.js"]
+        js = ["js/editor-autosave.js", "js/editor-count.js"]
 
     history_latest_first = True
 
@@ -179,11 +200,9 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
 
     @admin.display(description="status", ordering="status")
     def status_label(self, article):
-        if article.status == Article.Status.DRAFT:
-            return "Draft"
-        if article.publish_at > timezone.now():
-            return format_html("Scheduled for {}", timezone.localtime(article.publish_at))
-        return "Published"
+        if article.is_scheduled:
+            return f"Scheduled for {when(article.publish_at)}"
+        return article.get_status_display()
 
     def get_changeform_initial_data(self, request):
         # An editor with a profile is the author of what they start; they can change it.
@@ -204,7 +223,7 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
-        drafts = queryset.filter(status=Article.Status.DRAFT)
+        drafts = queryset.filter(status__in=[Article.Status.DRAFT, Article.Status.UNPUBLISHED])
         undescribed = [
             article
             for article in drafts.select_related(None).only(
@@ -228,11 +247,15 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
         content_changed()
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    @admin.action(
+        description="Unpublish selected articles (take them off the site)", permissions=["change"]
+    )
     def unpublish(self, request, queryset):
-        count = queryset.update(status=Article.Status.DRAFT)
+        count = queryset.filter(status=Article.Status.PUBLISHED).update(
+            status=Article.Status.UNPUBLISHED
+        )
         content_changed()
-        self.message_user(request, f"{count} article(s) moved back to draft.", messages.SUCCESS)
+        self.message_user(request, f"{count} article(s) unpublished.", messages.SUCCESS)
 
 
 @admin.register(FAQ)

@@ -279,6 +279,8 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+        # Was public once, taken down on purpose (kept apart from drafts never shown).
+        UNPUBLISHED = "unpublished", "Unpublished"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -354,7 +356,12 @@ class Article(models.Model):
     )
     last_reviewed = models.DateField(null=True, blank=True)
 
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=12,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Published with a publish date in the future means scheduled.",
+    )
     publish_at = models.DateTimeField(
         "publish date",
         default=timezone.now,
@@ -420,7 +427,7 @@ class Article(models.Model):
 
     def _going_live_now(self):
         return (
-            self._saved_status == self.Status.DRAFT
+            self._saved_status in (self.Status.DRAFT, self.Status.UNPUBLISHED)
             and self.status == self.Status.PUBLISHED
             and self.publish_at == self._saved_publish_at
             and self.publish_at <= timezone.now()
@@ -466,6 +473,10 @@ class Article(models.Model):
             raise ValidationError(
                 {"last_reviewed": "Add the date of the medical review, or clear the reviewer."}
             )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
 
     @property
     def is_live(self):

@@ -1,6 +1,7 @@
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.images import MAX_UPLOAD_BYTES
+from articles.markdown import WORDS_PER_MINUTE
 
 
 class EditorWidget(AdminMarkdownxWidget):
@@ -14,4 +15,5 @@ class EditorWidget(AdminMarkdownxWidget):
     def build_attrs(self, base_attrs, extra_attrs=None):
         attrs = super().build_attrs(base_attrs, extra_attrs)
         attrs["data-upload-max-bytes"] = str(MAX_UPLOAD_BYTES)
+        attrs["data-words-per-minute"] = str(WORDS_PER_MINUTE)
         return attrs

@@ -38,7 +38,9 @@ def test_empty_and_meaningless_descriptions_are_refused(admin_client, category, 
 
 
 def test_scheduling_is_refused_too_but_a_draft_may_keep_the_placeholder(admin_client, category):
-    scheduled = article_form(category, body=PLACEHOLDER_BODY, publish_at_0="2099-01-01")
+    scheduled = article_form(
+        category, body=PLACEHOLDER_BODY, status="scheduled", publish_at_0="2099-01-01"
+    )
     assert "body" in errors(admin_client.post(ADD, scheduled))
     draft = article_form(category, body=PLACEHOLDER_BODY, status="draft")
     assert admin_client.post(ADD, draft).status_code == 302

@@ -161,3 +161,46 @@ def test_typing_survives_a_closed_tab_and_leaving_asks_first(live_server, page, 
     again.goto(live_server.url + ADD)
     expect(again.locator("#id_title")).to_be_visible()
     expect(again.locator(".editor-restore")).to_have_count(0)
+
+
+def test_schedule_with_a_live_word_count_and_a_list_that_fits(
+    live_server, page, demo, screenshot, settings
+):
+    sign_in(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + ADD)
+    count = page.locator("#body-count")
+    expect(count).to_have_text("0 words · about 1 min read")
+    page.locator("#id_body").fill("word " * 450)
+    expect(count).to_have_text("450 words · about 2 min read")
+    page.fill("#id_title", "Planning a calm December with fibromyalgia and a busy family")
+    page.fill("#id_summary", "Plan rest days first.")
+    page.select_option("#id_category", label="Fatigue")
+    page.get_by_label("Scheduled: goes live by itself at the publish date").check()
+    page.fill("#id_publish_at_0", "2099-12-02")
+    page.fill("#id_publish_at_1", "09:00:00")
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    article = Article.objects.get(
+        slug="planning-a-calm-december-with-fibromyalgia-and-a-busy-family"
+    )
+    assert article.reading_minutes == 2 and article.is_scheduled
+
+    row = page.locator("#result_list tr", has_text="Planning a calm December")
+    expect(row.locator(".field-status_label")).to_have_text("Scheduled for 2 Dec 2099, 09:00")
+    screenshot("editor-article-list-desktop")
+    fits = page.evaluate(
+        """() => {
+        const box = document.querySelector('#changelist .results');
+        const table = document.querySelector('#result_list').getBoundingClientRect();
+        const cells = '#result_list td.field-title, #result_list th.field-title';
+        const title = [...document.querySelectorAll(cells)]
+          .map(cell => cell.getBoundingClientRect().height);
+        return {right: table.right, width: box.getBoundingClientRect().right,
+                hidden: box.scrollWidth - box.clientWidth,
+                scroll: document.documentElement.scrollWidth, tallest: Math.max(...title)};
+    }"""
+    )
+    assert fits["right"] <= fits["width"] and fits["hidden"] == 0, fits
+    assert fits["scroll"] <= 1280, fits
+    assert fits["tallest"] < 80, fits  # at most three lines of title
