@@ -18,6 +18,7 @@ from reversion_compare.admin import CompareVersionAdmin
 from articles.forms import ArticleAdminForm, when
 from articles.models import FAQ, Article, Category, Person, Reference, SlugRedirect, Tag
 from articles.widgets import EditorWidget
+from core.admin import LiteralHelpTextMixin
 from fibrosite.pagecache import content_changed
 
 logger = logging.getLogger("fibrosite")
@@ -300,7 +301,7 @@ class SlugRedirectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
+class PersonAdmin(UploadFailureAdminMixin, LiteralHelpTextMixin, admin.ModelAdmin):
     list_display = ["name", "credentials", "role", "has_account", "written", "reviewed"]
     search_fields = ["name", "credentials", "role"]
     prepopulated_fields = {"slug": ["name"]}

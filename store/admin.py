@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from articles.admin import UploadFailureAdminMixin
 from articles.widgets import EditorWidget
+from core.admin import LiteralHelpTextMixin
 from fibrosite.pagecache import content_changed
 from store.models import Product, ProductCategory, ProductImage
 
@@ -24,7 +25,7 @@ def thumbnail(item, width=64):
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(admin.ModelAdmin):
+class ProductCategoryAdmin(LiteralHelpTextMixin, admin.ModelAdmin):
     list_display = ["name", "order", "product_count"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
@@ -50,7 +51,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
+class ProductAdmin(UploadFailureAdminMixin, LiteralHelpTextMixin, admin.ModelAdmin):
     list_display = [
         "preview",
         "name",
