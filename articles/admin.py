@@ -163,7 +163,7 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
 
     class Media:
         css = {"all": ["css/editor.css"]}
-        js = ["js/editor-autosave.js", "js/editor-count.js"]
+        js = ["js/editor-autosave.js", "js/editor-count.js", "js/editor-preview.js"]
 
     history_latest_first = True
 

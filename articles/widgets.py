@@ -1,3 +1,4 @@
+from django.templatetags.static import static
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.images import MAX_UPLOAD_BYTES
@@ -16,4 +17,5 @@ class EditorWidget(AdminMarkdownxWidget):
         attrs = super().build_attrs(base_attrs, extra_attrs)
         attrs["data-upload-max-bytes"] = str(MAX_UPLOAD_BYTES)
         attrs["data-words-per-minute"] = str(WORDS_PER_MINUTE)
+        attrs["data-site-css"] = static("css/site.css")  # for the site-styled preview
         return attrs

@@ -204,3 +204,58 @@ def test_schedule_with_a_live_word_count_and_a_list_that_fits(
     assert fits["right"] <= fits["width"] and fits["hidden"] == 0, fits
     assert fits["scroll"] <= 1280, fits
     assert fits["tallest"] < 80, fits  # at most three lines of title
+
+
+PREVIEW_BODY = (
+    "## Warmth at night\n\nA **heat pack** before bed can ease stiff muscles.\n\n"
+    "> [!TIP] Keep it gentle\n> Wrap it in a towel.\n\n"
+)
+
+
+def test_preview_sits_beside_the_text_on_wide_screens_in_the_sites_style(
+    live_server, page, fatigue, settings
+):
+    sign_in(page, live_server)
+    png = base64.b64encode(image_bytes("PNG", (800, 400))).decode()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + ADD)
+    page.fill("#id_title", "Warmth at night")
+    page.locator("#id_body").fill(PREVIEW_BODY)
+    page.locator("#id_body").press("End")
+    page.evaluate(DROP, ["landscape.png", "image/png", png, 0])
+    expect(page.locator(".editor-upload-message")).to_contain_text("was added")
+    preview = page.locator(".site-preview")
+    expect(preview.locator("h2")).to_have_text("Warmth at night")
+    expect(preview.locator("img")).to_have_count(1)
+    page.wait_for_function(
+        "document.querySelector('.site-preview').shadowRoot.querySelector('img').complete"
+    )
+    geometry = page.evaluate(
+        """() => {
+        const text = document.querySelector('#id_body').getBoundingClientRect();
+        const box = document.querySelector('.site-preview');
+        const shown = box.getBoundingClientRect();
+        const img = box.shadowRoot.querySelector('img');
+        const r = img.getBoundingClientRect();
+        const h2 = box.shadowRoot.querySelector('h2');
+        return {textRight: text.right, textTop: text.top, left: shown.left, top: shown.top,
+                ratio: r.width / r.height, font: getComputedStyle(h2).fontFamily,
+                adminFont: getComputedStyle(document.querySelector('#id_title')).fontFamily};
+    }"""
+    )
+    page.locator(".field-body label").scroll_into_view_if_needed()
+    page.evaluate(
+        "window.scrollBy(0, document.querySelector('.field-body').getBoundingClientRect().top - 8)"
+    )
+    page.screenshot(path=str(SCREENSHOTS / "editor-side-by-side-desktop.png"))
+    assert geometry["left"] >= geometry["textRight"], geometry  # beside, not below
+    assert abs(geometry["top"] - geometry["textTop"]) < 5, geometry
+    assert abs(geometry["ratio"] - 2) < 0.02, geometry  # the landscape image is not squashed
+    assert geometry["font"].startswith("system-ui"), geometry  # the site's own stylesheet
+
+    page.set_viewport_size(PHONE)
+    below = page.evaluate(
+        """() => [document.querySelector('#id_body').getBoundingClientRect().bottom,
+                  document.querySelector('.site-preview').getBoundingClientRect().top]"""
+    )
+    assert below[1] >= below[0], below
