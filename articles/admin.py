@@ -11,12 +11,23 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from articles.forms import ArticleAdminForm, when
-from articles.models import FAQ, Article, Category, Person, Reference, SlugRedirect, Tag
+from articles.models import (
+    FAQ,
+    Article,
+    Category,
+    Person,
+    Reference,
+    ReviewLink,
+    SlugRedirect,
+    Tag,
+)
+from articles.services import review_link_create, review_links_revoke
 from articles.widgets import EditorWidget
 from core.admin import LiteralHelpTextMixin
 from fibrosite.pagecache import content_changed
@@ -147,7 +158,7 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
     inlines = [FAQInline, ReferenceInline]
     actions = ["publish", "unpublish"]
     save_on_top = True
-    readonly_fields = ["reading_minutes", "author", "created", "updated"]
+    readonly_fields = ["reading_minutes", "author", "created", "updated", "review_links"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         ("Publishing", {"fields": ["status", "publish_at", "featured", "category", "tags"]}),
@@ -156,7 +167,7 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
             "People and review",
             {"fields": ["written_by", "reviewed_by", "last_reviewed", "author"]},
         ),
-        ("Details", {"fields": ["reading_minutes", "created", "updated"]}),
+        ("Details", {"fields": ["reading_minutes", "created", "updated", "review_links"]}),
     ]
 
     object_history_template = "admin/articles/article/history.html"
@@ -198,6 +209,21 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
             messages.SUCCESS,
         )
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    @admin.display(description="review by outside clinicians")
+    def review_links(self, article):
+        if not article.pk:
+            return "Save the article first."
+        add = reverse("admin:articles_reviewlink_add") + f"?article={article.pk}"
+        listing = (
+            reverse("admin:articles_reviewlink_changelist") + f"?article__id__exact={article.pk}"
+        )
+        return format_html(
+            '<a href="{}">Create a review link</a> (a secret address to this draft for a '
+            'reviewer without an account) · <a href="{}">Links made so far</a>',
+            add,
+            listing,
+        )
 
     @admin.display(description="status", ordering="status")
     def status_label(self, article):
@@ -333,3 +359,51 @@ class PersonAdmin(UploadFailureAdminMixin, LiteralHelpTextMixin, admin.ModelAdmi
     @admin.display(description="articles reviewed", ordering="reviewed_total")
     def reviewed(self, person):
         return person.reviewed_total
+
+
+@admin.register(ReviewLink)
+class ReviewLinkAdmin(admin.ModelAdmin):
+    """Secret links to a draft for reviewers without an account; the address is shown once."""
+
+    list_display = ["article", "reviewer", "state", "created_by", "last_opened_at"]
+    list_select_related = ["article", "created_by"]
+    search_fields = ["reviewer", "article__title"]
+    autocomplete_fields = ["article"]
+    fields = ["article", "reviewer", "expires_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["article"] if obj else []
+
+    @admin.display(description="state")
+    def state(self, link):
+        if link.revoked_at:
+            return f"Revoked {when(link.revoked_at)}"
+        if not link.is_active:
+            return f"Expired {when(link.expires_at)}"
+        return f"Works until {when(link.expires_at)}"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        request.review_address = review_link_create(link=obj, user=request.user)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            format_html(
+                "Send this address to {}: <strong><code class='review-address'>{}</code></strong> "
+                "It is shown only now (copy it), works until {} and opens the draft "
+                "without signing in.",
+                obj.reviewer,
+                request.review_address,
+                when(obj.expires_at),
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:articles_reviewlink_changelist"))
+
+    @admin.action(description="Revoke selected review links", permissions=["change"])
+    def revoke(self, request, queryset):
+        count = review_links_revoke(queryset)
+        self.message_user(request, f"{count} review link(s) revoked.", messages.SUCCESS)

@@ -1,4 +1,6 @@
+import hashlib
 import re
+from datetime import timedelta
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -615,6 +617,61 @@ class Reference(models.Model):
     @property
     def pubmed_url(self):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+REVIEW_LINK_DAYS = 14
+
+
+def review_link_expiry():
+    days = getattr(settings, "REVIEW_LINK_DAYS", REVIEW_LINK_DAYS)
+    return timezone.now() + timedelta(days=days)
+
+
+def token_digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ReviewLinkQuerySet(models.QuerySet):
+    def for_token(self, token):
+        """The link a secret address holds, or None. Only the digest is stored."""
+        if not token or len(token) > 100:
+            return None
+        return self.select_related("article").filter(token_digest=token_digest(token)).first()
+
+
+class ReviewLink(models.Model):
+    """A secret address to a draft's preview for a reviewer without an account."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_links")
+    reviewer = models.CharField(
+        "for",
+        max_length=120,
+        help_text="Who gets it, e.g. 'Dr Kim Lee, rheumatologist'. Only editors see this.",
+    )
+    expires_at = models.DateTimeField(
+        "works until",
+        default=review_link_expiry,
+        help_text=f"{REVIEW_LINK_DAYS} days from now unless you choose otherwise.",
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ReviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"Review link for {self.reviewer}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class ContentVersion(models.Model):

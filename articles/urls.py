@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/category/<slug:slug>/", views.CategoryView.as_view(), name="category"),
     path("articles/tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("review/<str:token>/", views.ReviewView.as_view(), name="review"),
     path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("faq/", views.FAQView.as_view(), name="faq"),
     path("search/", views.SearchView.as_view(), name="search"),

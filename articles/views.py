@@ -1,12 +1,15 @@
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles import seo
-from articles.models import FAQ, Article, Category, Person, Tag, search_terms
+from articles.models import FAQ, Article, Category, Person, ReviewLink, Tag, search_terms
 
 PAGE_SIZE = 12
 
@@ -158,6 +161,40 @@ class FAQView(BreadcrumbsMixin, ListView):
             .select_related("category")
             .order_by("category__order", "category__name", "order", "id")
         )
+
+
+@method_decorator(never_cache, name="dispatch")
+class ReviewView(ArticleDetailView):
+    """A draft as readers will see it, for an outside reviewer holding a secret link.
+
+    Never cached (no-store, private), never indexed, and sends no referrer, so the
+    address does not travel with a click on a link in the article.
+    """
+
+    def get(self, request, *args, **kwargs):
+        link = ReviewLink.objects.for_token(kwargs["token"])
+        if link is None:
+            raise Http404("No such review link")
+        if not link.is_active:
+            response = render(request, "articles/review_gone.html", {"link": link}, status=410)
+        else:
+            ReviewLink.objects.filter(pk=link.pk).update(last_opened_at=timezone.now())
+            self.review_link = link
+            self.object = self.get_queryset().get(pk=link.article_id)
+            response = self.render_to_response(self.get_context_data(object=self.object))
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def get_queryset(self):
+        return (
+            Article.objects.select_related("category", "written_by", "reviewed_by")
+            .prefetch_related("tags", "faqs", "references")
+            .with_neighbours()
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review_link=self.review_link, **kwargs)
 
 
 class AuthorView(BreadcrumbsMixin, ListView):

@@ -4,25 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('store', '0001_initial'),
+        ("store", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='product',
-            name='slug',
-            field=models.SlugField(help_text='The web address: /store/product/<slug>/.', max_length=150, unique=True),
+            model_name="product",
+            name="slug",
+            field=models.SlugField(
+                help_text="The web address: /store/product/<slug>/.", max_length=150, unique=True
+            ),
         ),
         migrations.AlterField(
-            model_name='product',
-            name='store_name',
-            field=models.CharField(default='Fibromyalgia Store', help_text="Shown on the button: 'Buy at <shop name>'.", max_length=80, verbose_name='shop name'),
+            model_name="product",
+            name="store_name",
+            field=models.CharField(
+                default="Fibromyalgia Store",
+                help_text="Shown on the button: 'Buy at <shop name>'.",
+                max_length=80,
+                verbose_name="shop name",
+            ),
         ),
         migrations.AlterField(
-            model_name='productcategory',
-            name='slug',
-            field=models.SlugField(help_text='The web address: /store/<slug>/.', max_length=80, unique=True),
+            model_name="productcategory",
+            name="slug",
+            field=models.SlugField(
+                help_text="The web address: /store/<slug>/.", max_length=80, unique=True
+            ),
         ),
     ]

@@ -259,3 +259,31 @@ def test_preview_sits_beside_the_text_on_wide_screens_in_the_sites_style(
                   document.querySelector('.site-preview').getBoundingClientRect().top]"""
     )
     assert below[1] >= below[0], below
+
+
+def test_review_link_opens_signed_out_then_stops_when_revoked(live_server, page, browser, fatigue):
+    draft = Article.objects.create(
+        title="Cold water swimming", slug="cold-water", summary="Careful.", body="Go slowly.",
+        category=fatigue, status=Article.Status.DRAFT,
+    )  # fmt: skip
+    sign_in(page, live_server)
+    page.goto(live_server.url + f"/admin/articles/article/{draft.pk}/change/")
+    page.get_by_role("link", name="Create a review link").click()
+    page.fill("#id_reviewer", "Dr Kim Lee, rheumatologist")
+    page.locator("input[name=_save]").click()
+    address = page.locator("code.review-address").inner_text()
+    assert "/review/" in address
+
+    outsider = browser.new_context()
+    reviewer = outsider.new_page()
+    reviewer.goto(live_server.url + "/review/" + address.split("/review/")[1])
+    expect(reviewer.locator(".draft-banner")).to_contain_text("Draft for review")
+    expect(reviewer.locator("h1")).to_have_text("Cold water swimming")
+
+    page.locator("input[name=_selected_action]").first.check()
+    page.select_option("select[name=action]", "revoke")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".messagelist")).to_contain_text("1 review link(s) revoked")
+    reviewer.reload()
+    expect(reviewer.locator("h1")).to_have_text("This review link no longer works")
+    outsider.close()
