@@ -127,6 +127,21 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "medical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Due (published, review out of date)"), ("never", "Never reviewed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.filter(pk__in=Article.objects.due_for_review().values("pk"))
+        if self.value() == "never":
+            return queryset.filter(last_reviewed__isnull=True)
+        return queryset
+
+
 # Every admin save of an article keeps a revision of it with its FAQs and references.
 # Derived columns are left out: they are rebuilt from the text on save (and on restore).
 reversion.register(FAQ, exclude=["answer_html"])
@@ -148,7 +163,7 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
         "written_by",
         "reviewed_by",
     ]
-    list_filter = [StatusFilter, "featured", "category", "tags", "publish_at"]
+    list_filter = [StatusFilter, ReviewDueFilter, "featured", "category", "tags", "publish_at"]
     list_select_related = ["category", "written_by", "reviewed_by"]
     search_fields = ["title", "summary", "body"]
     autocomplete_fields = ["written_by", "reviewed_by"]

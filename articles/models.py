@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -249,6 +250,13 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-shared", "-publish_at")
         )
 
+    def due_for_review(self, today=None):
+        """Published articles whose last medical review is older than MEDICAL_REVIEW_MONTHS,
+        the longest overdue first."""
+        today = today or timezone.localdate()
+        cutoff = today - relativedelta(months=settings.MEDICAL_REVIEW_MONTHS)
+        return self.published().filter(last_reviewed__lte=cutoff).order_by("last_reviewed")
+
     def next_scheduled_at(self):
         """When the next scheduled article goes live (cached pages must not outlive it)."""
         return (
@@ -477,6 +485,12 @@ class Article(models.Model):
             )
 
     @property
+    def next_review_due(self):
+        if not self.last_reviewed:
+            return None
+        return self.last_reviewed + relativedelta(months=settings.MEDICAL_REVIEW_MONTHS)
+
+    @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
 
@@ -623,7 +637,7 @@ REVIEW_LINK_DAYS = 14
 
 
 def review_link_expiry():
-    days = getattr(settings, "REVIEW_LINK_DAYS", REVIEW_LINK_DAYS)
+    days = getattr(settings, "REVIEW_LINK_DAYS", REVIEW_LINK_DAYS)  # configurable
     return timezone.now() + timedelta(days=days)
 
 

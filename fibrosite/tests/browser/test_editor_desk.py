@@ -287,3 +287,24 @@ def test_review_link_opens_signed_out_then_stops_when_revoked(live_server, page,
     reviewer.reload()
     expect(reviewer.locator("h1")).to_have_text("This review link no longer works")
     outsider.close()
+
+
+def test_admin_home_shows_the_work_waiting(live_server, page, demo, screenshot):
+    from community.models import Comment
+
+    article = Article.objects.get(slug=LDN.split("/")[2])
+    Comment.objects.create(
+        article=article, name="Sam", email="sam@example.org", body="Thank you.",
+        consent_at=article.publish_at,
+    )  # fmt: skip
+    Article.objects.filter(pk=article.pk).update(last_reviewed="2024-01-10")
+    sign_in(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.goto(live_server.url + "/admin/")
+        screenshot(f"admin-home-desktop-{scheme}")
+    expect(page.locator("#moderation-summary")).to_contain_text("1 comment awaiting moderation")
+    expect(page.locator("#review-due")).to_contain_text("Is low-dose naltrexone")
+    page.get_by_role("link", name="Moderate them").click()
+    expect(page.locator("#result_list tbody tr").first).to_contain_text("Awaiting moderation")
