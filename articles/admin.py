@@ -1,6 +1,8 @@
 import logging
+from urllib.parse import urlsplit
 
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
+from articles import seo
 from articles.forms import ArticleAdminForm, when
 from articles.models import (
     FAQ,
@@ -149,7 +152,14 @@ reversion.register(Reference)
 reversion.register(
     Article,
     follow=["faqs", "references"],
-    exclude=["body_html", "toc", "search_text", "search_vector", "hero_renditions"],
+    exclude=[
+        "body_html",
+        "toc",
+        "search_text",
+        "search_vector",
+        "hero_renditions",
+        "social_renditions",
+    ],
 )
 
 
@@ -173,11 +183,20 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
     inlines = [FAQInline, ReferenceInline]
     actions = ["publish", "unpublish"]
     save_on_top = True
-    readonly_fields = ["reading_minutes", "author", "created", "updated", "review_links"]
+    readonly_fields = [
+        "reading_minutes", "author", "created", "updated", "review_links", "share_card"
+    ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         ("Publishing", {"fields": ["status", "publish_at", "featured", "category", "tags"]}),
         ("Image", {"fields": ["hero_image", "hero_alt"]}),
+        (
+            "Search and sharing",
+            {
+                "fields": ["meta_description", "social_image", "social_alt", "share_card"],
+                "description": "How the article looks in search results and shared links.",
+            },
+        ),
         (
             "People and review",
             {"fields": ["written_by", "reviewed_by", "last_reviewed", "author"]},
@@ -189,7 +208,12 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
 
     class Media:
         css = {"all": ["css/editor.css"]}
-        js = ["js/editor-autosave.js", "js/editor-count.js", "js/editor-preview.js"]
+        js = [
+            "js/editor-autosave.js",
+            "js/editor-count.js",
+            "js/editor-preview.js",
+            "js/editor-share-card.js",
+        ]
 
     history_latest_first = True
 
@@ -224,6 +248,19 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
             messages.SUCCESS,
         )
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    @admin.display(description="preview of a shared link")
+    def share_card(self, article):
+        """Filled and kept up to date by static/js/editor-share-card.js as the editor types."""
+        image_url, _ = seo.share_image(article) if article.pk else ("", "")
+        return format_html(
+            '<div class="share-card" data-saved-image="{}" data-site="{}" aria-live="polite">'
+            '<div class="share-card-image"></div><div class="share-card-text">'
+            '<p class="share-card-site"></p><p class="share-card-title"></p>'
+            '<p class="share-card-description"></p></div></div>',
+            image_url,
+            urlsplit(settings.SITE_URL).hostname,
+        )
 
     @admin.display(description="review by outside clinicians")
     def review_links(self, article):

@@ -22,6 +22,7 @@ from articles.images import ValidatedImageField, refresh_renditions
 
 HERO_WIDTHS = (480, 800, 1200)
 PHOTO_WIDTHS = (160, 320)
+SOCIAL_WIDTHS = (1200,)
 # SQLite's full-text index (migration 0004). Visitor text only ever goes in as a parameter.
 FTS_SEARCH = (
     "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s "
@@ -335,6 +336,30 @@ class Article(models.Model):
     )
     hero_renditions = models.JSONField(editable=False, default=list)
 
+    meta_description = models.CharField(
+        "search and sharing description",
+        max_length=160,
+        blank=True,
+        help_text="One or two sentences shown by search engines and on shared links (160 "
+        "characters at most). Empty: the key points are used.",
+    )
+    social_image = ValidatedImageField(
+        "sharing image",
+        upload_to="social",
+        blank=True,
+        width_field="social_width",
+        height_field="social_height",
+        help_text="Shown when the article is shared (1200 x 630 px works best). Empty: the hero "
+        "image is used.",
+    )
+    social_width = models.PositiveIntegerField(editable=False, null=True)
+    social_height = models.PositiveIntegerField(editable=False, null=True)
+    social_alt = models.CharField(
+        "sharing image description", max_length=250, blank=True,
+        help_text="What the sharing image shows. Required with a sharing image.",
+    )  # fmt: skip
+    social_renditions = models.JSONField(editable=False, default=list)
+
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     author = models.ForeignKey(
@@ -404,6 +429,9 @@ class Article(models.Model):
                 )
             SlugRedirect.objects.filter(old_slug=self.slug).delete()
             refresh_renditions(self, "hero_image", "hero_renditions", HERO_WIDTHS, self._saved_hero)
+            refresh_renditions(
+                self, "social_image", "social_renditions", SOCIAL_WIDTHS, self._saved_social
+            )
             self.update_search_index()
         self._remember_saved()
 
@@ -413,6 +441,7 @@ class Article(models.Model):
     # What the database held when loaded, to notice changes on save.
     _saved_slug = None
     _saved_hero = ""
+    _saved_social = ""
     _saved_status = None
     _saved_publish_at = None
 
@@ -432,6 +461,8 @@ class Article(models.Model):
         self._saved_slug = values.get("slug")
         hero = values.get("hero_image")
         self._saved_hero = (getattr(hero, "name", hero) or "") if hero is not None else ""
+        social = values.get("social_image")
+        self._saved_social = (getattr(social, "name", social) or "") if social is not None else ""
         self._saved_status = values.get("status")
         self._saved_publish_at = values.get("publish_at")
 
@@ -469,6 +500,10 @@ class Article(models.Model):
         return problems
 
     def clean(self):
+        if self.social_image and not self.social_alt.strip():
+            raise ValidationError(
+                {"social_alt": "Please describe the sharing image for people who can't see it."}
+            )
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError(
                 {"hero_alt": "Please describe the image for readers who can't see it."}
@@ -516,7 +551,10 @@ class Article(models.Model):
 
     @property
     def description(self):
-        """Plain text for meta descriptions and feeds."""
+        """Plain text for meta descriptions and sharing cards: the editor's own, else the
+        key points, shortened."""
+        if self.meta_description.strip():
+            return self.meta_description.strip()
         text = " ".join(self.key_points)
         return text if len(text) <= 160 else text[:157].rsplit(" ", 1)[0] + "…"
 

@@ -67,6 +67,18 @@ def hero_url(article):
     return absolute(article.hero_image.url)
 
 
+def share_image(article):
+    """(absolute address, description) of the image a shared link shows, or ("", "")."""
+    if article.social_image:
+        # Networks want about 1200 px wide: the copy nearest that, else the original.
+        sized = sorted(article.social_renditions, key=lambda r: abs(r["width"] - 1200))
+        name = sized[0]["original"] if sized else article.social_image.name
+        return absolute(default_storage.url(name)), article.social_alt
+    if article.hero_image:
+        return hero_url(article), article.hero_alt
+    return "", ""
+
+
 def medical_web_page(article):
     data = {
         "@context": "https://schema.org",

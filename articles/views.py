@@ -129,6 +129,7 @@ class ArticleDetailView(BreadcrumbsMixin, DetailView):
         if faqs:
             context["structured_data"].append(seo.faq_page(faqs))
         context["hero_url"] = seo.hero_url(article)
+        context["share_image_url"], context["share_image_alt"] = seo.share_image(article)
         return context
 
 

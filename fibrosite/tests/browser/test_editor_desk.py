@@ -308,3 +308,29 @@ def test_admin_home_shows_the_work_waiting(live_server, page, demo, screenshot):
     expect(page.locator("#review-due")).to_contain_text("Is low-dose naltrexone")
     page.get_by_role("link", name="Moderate them").click()
     expect(page.locator("#result_list tbody tr").first).to_contain_text("Awaiting moderation")
+
+
+def test_share_card_preview_follows_the_editor(live_server, page, fatigue, tmp_path):
+    sign_in(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + ADD)
+    card = page.locator(".share-card")
+    page.fill("#id_title", "Warmth at night")
+    page.fill("#id_summary", "A heat pack eases stiffness.\nKeep it gentle.")
+    expect(card.locator(".share-card-title")).to_have_text("Warmth at night")
+    expect(card.locator(".share-card-description")).to_have_text(
+        "A heat pack eases stiffness. Keep it gentle."
+    )
+    page.fill("#id_meta_description", "Simple ways to sleep warmer with fibromyalgia.")
+    expect(card.locator(".share-card-description")).to_have_text(
+        "Simple ways to sleep warmer with fibromyalgia."
+    )
+    picture = tmp_path / "card.png"
+    picture.write_bytes(image_bytes("PNG", (1200, 630)))
+    page.set_input_files("#id_social_image", str(picture))
+    expect(card.locator("img")).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    ratio = card.locator("img").evaluate(
+        "i => i.getBoundingClientRect().width / i.getBoundingClientRect().height"
+    )
+    assert abs(ratio - 1200 / 630) < 0.02
+    page.locator(".field-share_card").screenshot(path=str(SCREENSHOTS / "editor-share-card.png"))
