@@ -24,7 +24,9 @@ class ArticleAdminForm(forms.ModelForm):
     treats it so); the form makes the choice explicit instead of implied by the date.
     """
 
-    status = forms.ChoiceField(choices=STATUS_CHOICES, widget=forms.RadioSelect)
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES, widget=forms.RadioSelect, initial=Article.Status.DRAFT
+    )
 
     class Meta:
         model = Article

@@ -80,3 +80,8 @@ def test_the_status_choices_explain_themselves(admin_client):
         "Unpublished: taken off the site",
     ):
         assert label in html
+
+
+def test_a_new_article_starts_as_a_draft(admin_client):
+    form = admin_client.get(ADD).context["adminform"].form
+    assert form["status"].value() == "draft"

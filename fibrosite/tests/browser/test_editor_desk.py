@@ -75,7 +75,7 @@ def test_uploads_explain_refusals_and_publishing_waits_for_descriptions(
     page.fill("#id_title", "Walking on a good day")
     page.fill("#id_summary", "Walk a little.\nRest before you need to.")
     page.select_option("#id_category", label="Fatigue")
-    page.select_option("#id_status", "published")
+    page.check("input[name=status][value=published]")
     page.locator("input[name=_save]").first.click()
     expect(page.locator(".errorlist")).to_contain_text(
         re.compile(r"Image 1 in the text \(\w+\.png\) says “Describe this image”")
@@ -112,6 +112,8 @@ def test_editor_compares_and_restores_a_revision(live_server, page, fatigue, scr
     page.locator("#id_body").fill("Go to bed at the same time every night.")
     page.select_option("#id_category", label="Fatigue")
     page.locator("input[name=_continue]").first.click()
+    errors = page.locator(".errorlist").all_inner_texts()
+    assert errors == [], errors
     page.locator("#id_body").fill("Go to bed whenever you feel like it.")
     page.locator("input[name=_continue]").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
