@@ -11,19 +11,23 @@ from django.utils import timezone
 
 from fibrosite.pagecache import CONTENT_APPS
 
-# A media address anywhere in stored text: markdown, rendered HTML, absolute URLs.
-MEDIA_REFERENCE = re.compile(re.escape(settings.MEDIA_URL) + r"""([^\s"'<>()\[\]]+)""")
+
+def media_reference():
+    """A media address anywhere in stored text: markdown, rendered HTML, absolute URLs.
+    Built on each run, not at import: MEDIA_URL depends on the storage in use."""
+    return re.compile(re.escape(settings.MEDIA_URL) + r"""([^\s"'<>()\[\]]+)""")
 
 
 def referenced_media():
     """Every storage name a content row refers to: file fields, renditions, text."""
     names = set()
+    reference = media_reference()
 
     def collect(value):
         if isinstance(value, str):
             if len(value) < 500:
                 names.add(value)  # a file field's name, or a rendition's
-            names.update(unquote(match) for match in MEDIA_REFERENCE.findall(value))
+            names.update(unquote(match) for match in reference.findall(value))
         elif isinstance(value, dict):
             for item in value.values():
                 collect(item)
