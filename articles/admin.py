@@ -234,12 +234,27 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
             raise PermissionDenied
         version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
         when = timezone.localtime(version.revision.date_created).strftime("%-d %b %Y, %H:%M")
-        with transaction.atomic(), reversion.create_revision():
-            version.revision.revert(delete=True)
-            restored = Article.objects.get(pk=article.pk)
-            restored.save()  # the revert writes raw rows: render, index and resize again
-            reversion.set_user(request.user)
-            reversion.set_comment(f"Restored the version of {when}.")
+        try:
+            with transaction.atomic(), reversion.create_revision():
+                version.revision.revert(delete=True)
+                restored = Article.objects.get(pk=article.pk)
+                # Compared with what was current before the restore, so that save() keeps
+                # the old address redirecting and resizes a hero or sharing image that changed.
+                restored._saved_slug = article.slug
+                restored._saved_hero = article.hero_image.name or ""
+                restored._saved_social = article.social_image.name or ""
+                restored.save()  # the revert wrote raw rows: render, index and resize again
+                reversion.set_user(request.user)
+                reversion.set_comment(f"Restored the version of {when}.")
+        except OSError:  # an image that version used is no longer stored
+            logger.exception("Restoring article %s to version %s failed", article.pk, version.pk)
+            self.message_user(
+                request,
+                f"The version of {when} could not be restored: an image it used is no longer "
+                "stored. Nothing was changed.",
+                messages.ERROR,
+            )
+            return redirect(reverse("admin:articles_article_history", args=[article.pk]))
         self.log_change(request, restored, f"Restored the version of {when}.")
         self.message_user(
             request,

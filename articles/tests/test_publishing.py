@@ -85,3 +85,34 @@ def test_the_status_choices_explain_themselves(admin_client):
 def test_a_new_article_starts_as_a_draft(admin_client):
     form = admin_client.get(ADD).context["adminform"].form
     assert form["status"].value() == "draft"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        LIST,
+        reverse("admin:articles_person_changelist"),
+        reverse("admin:articles_reviewlink_changelist"),
+    ],
+)
+def test_editor_lists_run_the_same_queries_for_3_or_30_rows(
+    admin_client, make_article, url, django_assert_max_num_queries
+):
+    """Prevent N+1s: authors, reviewers and link owners come in the list's own query."""
+    from articles.models import Person, ReviewLink
+
+    def add(count):
+        for _ in range(count):
+            person = Person.objects.create(name="P", slug=f"p-{Person.objects.count()}")
+            article = make_article(written_by=person, reviewed_by=person)
+            ReviewLink.objects.create(
+                article=article, reviewer="R", token_digest=f"{article.pk:064}"
+            )
+
+    add(3)
+    with django_assert_max_num_queries(12) as few:
+        admin_client.get(url)
+    add(27)
+    with django_assert_max_num_queries(12) as many:
+        admin_client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -1,11 +1,15 @@
 """Every admin save keeps a revision; any two can be compared; one click restores one."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from reversion.models import Version
 
 from articles.models import Article
+from articles.tests.conftest import upload
 from articles.tests.test_admin import article_form, inline_management
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +113,35 @@ def test_restore_needs_change_permission_and_a_version_of_this_article(
     wrong = reverse("admin:articles_article_restore", args=[other.pk, oldest.pk])
     assert client.post(wrong).status_code == 404
     assert Article.objects.get(pk=edited.pk).title == "Pacing, step by step"
+
+
+def test_restoring_an_older_address_keeps_the_newer_one_working(admin_client, category, client):
+    assert admin_client.post(ADD, article_form(category, slug="first-address")).status_code == 302
+    article = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    admin_client.post(change, article_form(category, slug="second-address"))
+    oldest = versions(article)[-1]
+    admin_client.post(reverse("admin:articles_article_restore", args=[article.pk, oldest.pk]))
+    assert Article.objects.get().slug == "first-address"
+    assert client.get("/articles/second-address/")["Location"] == "/articles/first-address/"
+    assert client.get("/articles/first-address/").status_code == 200
+
+
+def test_a_version_whose_image_is_gone_is_not_restored_half_way(admin_client, category):
+    data = article_form(category, hero_image=upload(size=(900, 500)), hero_alt="A calm lake")
+    assert admin_client.post(ADD, data).status_code == 302
+    article = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    admin_client.post(
+        change, article_form(category, title="New title", **{"hero_image-clear": "on"})
+    )
+    oldest = versions(article)[-1]
+    Path(settings.MEDIA_ROOT, oldest.field_dict["hero_image"].name).unlink()  # removed by hand
+    response = admin_client.post(
+        reverse("admin:articles_article_restore", args=[article.pk, oldest.pk]), follow=True
+    )
+    assert (
+        "could not be restored: an image it used is no longer stored" in response.content.decode()
+    )
+    assert Article.objects.get().title == "New title" and not Article.objects.get().hero_image
+    assert len(versions(article)) == 2
