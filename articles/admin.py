@@ -19,6 +19,7 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from articles import seo
+from articles.diffs import word_diff
 from articles.forms import ArticleAdminForm, when
 from articles.models import (
     FAQ,
@@ -148,10 +149,13 @@ class ReviewDueFilter(admin.SimpleListFilter):
 # Every admin save of an article keeps a revision of it with its FAQs and references.
 # Derived columns are left out: they are rebuilt from the text on save (and on restore).
 reversion.register(FAQ, exclude=["answer_html"])
+# Registered so the history compares an article's category and people by name.
+reversion.register(Category)
+reversion.register(Person, exclude=["photo_renditions"])
 reversion.register(Reference)
 reversion.register(
     Article,
-    follow=["faqs", "references"],
+    follow=["faqs", "references", "category", "written_by", "reviewed_by"],
     exclude=[
         "body_html",
         "toc",
@@ -205,6 +209,7 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
     ]
 
     object_history_template = "admin/articles/article/history.html"
+    compare_exclude = ["author", "created", "updated"]  # not the editor's text or choices
 
     class Media:
         css = {"all": ["css/editor.css"]}
@@ -263,6 +268,25 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
             messages.SUCCESS,
         )
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def compare(self, obj, version1, version2):
+        # reversion-compare lists a foreign key as changed whenever it can't load both
+        # sides (an empty reviewer, say); keep only those whose stored value differs.
+        result = super().compare(obj, version1, version2)
+        old, new = version1.field_dict, version2.field_dict
+        result.diff = [
+            entry
+            for entry in result.diff
+            if not getattr(entry["field"], "many_to_one", False)
+            or old.get(entry["field"].attname) != new.get(entry["field"].attname)
+        ]
+        return result
+
+    # The history's comparison of the text fields, word by word (articles/diffs.py).
+    def compare_body(self, obj_compare):
+        return word_diff(*obj_compare.to_string())
+
+    compare_title = compare_summary = compare_meta_description = compare_body
 
     @admin.display(description="preview of a shared link")
     def share_card(self, article):

@@ -145,3 +145,15 @@ def test_a_version_whose_image_is_gone_is_not_restored_half_way(admin_client, ca
     )
     assert Article.objects.get().title == "New title" and not Article.objects.get().hero_image
     assert len(versions(article)) == 2
+
+
+def test_text_differences_are_word_by_word_and_escaped():
+    from articles.diffs import word_diff
+
+    html = word_diff(
+        "Go to bed at the same time every night.", "Go to bed whenever <you> like, every night."
+    )
+    assert html == (
+        '<pre class="highlight">Go to bed <del>at the same time </del><ins>whenever &lt;you&gt; '
+        "like, </ins>every night.</pre>"
+    )
