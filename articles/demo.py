@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.demo_images import soft_picture
-from articles.models import FAQ, Article, Category, Reference, Synonym, Tag
+from articles.models import FAQ, Article, Category, Person, Reference, Synonym, Tag
 
 CATEGORIES = [
     ("Fatigue", "fatigue", "Energy, pacing and the kind of tiredness that sleep does not fix.", (75, 63, 143)),
@@ -365,7 +365,15 @@ def load(stdout):
         body=LDN_BODY.strip(),
         featured=True,
         publish_at=now - timedelta(days=2),
-        reviewer_name="FibroSite medical review panel",
+        reviewed_by=Person.objects.get_or_create(
+            slug="medical-review-panel",
+            defaults={
+                "name": "FibroSite medical review panel",
+                "role": "Clinicians who check our articles against current evidence",
+                "bio": "Every treatment article is read by a clinician before it is published "
+                "and again at least once a year.",
+            },
+        )[0],
         last_reviewed=date.today() - timedelta(days=2),
         colour=colours["treatments"],
         tags=[tags["Low-dose naltrexone"], tags["Research"]],

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from articles.images import store_clean_image
 from articles.markdown import TooComplex, render_markdown
+from articles.models import ALT_PLACEHOLDER
 
 STORE_FAILED = (
     "The server could not store this image just now (its disk may be full). "
@@ -55,5 +56,4 @@ def upload(request):
         return JsonResponse({"image": error.messages}, status=400)
     except OSError:
         return JsonResponse({"image": [STORE_FAILED]}, status=507)
-    alt = "Describe this image"
-    return JsonResponse({"image_code": f"![{alt}]({default_storage.url(name)})"})
+    return JsonResponse({"image_code": f"![{ALT_PLACEHOLDER}]({default_storage.url(name)})"})

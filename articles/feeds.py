@@ -4,6 +4,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from articles.models import Article
+from articles.seo import absolute
 
 
 class LatestArticlesFeed(Feed):
@@ -12,7 +13,7 @@ class LatestArticlesFeed(Feed):
     description = "New plain-language articles on living with fibromyalgia."
 
     def items(self):
-        return Article.objects.published().select_related("author", "category")[:20]
+        return Article.objects.published().select_related("written_by", "category")[:20]
 
     def item_title(self, item):
         return item.title
@@ -30,6 +31,9 @@ class LatestArticlesFeed(Feed):
 
     def item_author_name(self, item):
         return item.author_name
+
+    def item_author_link(self, item):
+        return absolute(item.written_by.get_absolute_url()) if item.written_by else None
 
     def item_categories(self, item):
         return [item.category.name]

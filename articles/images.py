@@ -31,8 +31,18 @@ ALIASES = {"MPO": "JPEG"}
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # 40 megapixels: far above any camera photo an editor needs
 
-FORMAT_ERROR = "Please upload a JPEG, PNG or WebP image."
+FORMAT_ERROR = "{format} images can't be used: save it as JPEG, PNG or WebP."
 UNREADABLE_ERROR = "This file is not an image we can read. Please upload a JPEG, PNG or WebP image."
+# iPhones save HEIC, which Pillow can't read without a plugin: say what to do about it.
+HEIC_ERROR = "HEIC images (iPhone photos) can't be used: save it as JPEG, PNG or WebP."
+
+
+def too_big_message(size):
+    """The same words the editor's upload script shows before sending (static/js/editor.js)."""
+    return (
+        f"This image is {size / 1024 / 1024:.1f} MB; images can be up to "
+        f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB."
+    )
 
 
 @dataclass(frozen=True)
@@ -55,11 +65,7 @@ def inspect_image(file):
     """Check an uploaded file really is a JPEG, PNG or WebP of sane size; return its facts."""
     size = getattr(file, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            f"This image is {size / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB. Please upload a smaller version.",
-            code="too_big",
-        )
+        raise ValidationError(too_big_message(size), code="too_big")
     file.seek(0)
     try:
         with warnings.catch_warnings():
@@ -68,7 +74,9 @@ def inspect_image(file):
                 width, height = image.size
                 fmt = ALIASES.get(image.format, image.format)
                 if fmt not in FORMATS:
-                    raise ValidationError(FORMAT_ERROR, code="format")
+                    raise ValidationError(
+                        FORMAT_ERROR.format(format=image.format or "These"), code="format"
+                    )
                 if width * height > MAX_PIXELS:
                     raise _too_many_pixels(width, height)
                 image.verify()
@@ -81,6 +89,9 @@ def inspect_image(file):
             code="too_many_pixels",
         ) from None
     except Exception:  # Pillow raises many types for broken or non-image files
+        name = (getattr(file, "name", "") or "").lower()
+        if name.endswith((".heic", ".heif")):
+            raise ValidationError(HEIC_ERROR, code="format") from None
         raise ValidationError(UNREADABLE_ERROR, code="unreadable") from None
     finally:
         file.seek(0)

@@ -1,6 +1,13 @@
+import hashlib
+import re
+from datetime import timedelta
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -11,6 +18,23 @@ from articles import markdown
 from articles.images import ValidatedImageField, refresh_renditions
 
 HERO_WIDTHS = (480, 800, 1200)
+PHOTO_WIDTHS = (160, 320)
+SOCIAL_WIDTHS = (1200,)
+# What the editor's upload puts in ![…](…) (articles/editor.py), and words that describe
+# nothing; an image with these, or with only a file name, is not described yet.
+ALT_PLACEHOLDER = "Describe this image"
+MEANINGLESS_ALT = {ALT_PLACEHOLDER.lower(), "image", "picture", "photo", "img", "alt"}
+FILE_NAME_ALT = re.compile(r"^[\w .-]+\.(jpe?g|png|webp|gif|heic)$", re.IGNORECASE)
+
+
+def alt_missing(alt):
+    text = " ".join((alt or "").split()).strip(" .")
+    return not text or text.lower() in MEANINGLESS_ALT or bool(FILE_NAME_ALT.match(text))
+
+
+def image_label(src):
+    """A short, recognisable name for an image in a message: its file name."""
+    return PurePosixPath(urlsplit(src).path).name or src[:60] or "(no address)"
 
 
 class Category(models.Model):
@@ -46,6 +70,118 @@ class Tag(models.Model):
         return reverse("articles:tag", args=[self.slug])
 
 
+def validate_links(text):
+    for line in text.splitlines():
+        if line.strip():
+            URLValidator(
+                schemes=["http", "https"],
+                message=f"“{line.strip()[:80]}” is not a web address (https://…).",
+            )(line.strip())
+
+
+class Person(models.Model):
+    """An author or medical reviewer as readers see them: never a login name."""
+
+    name = models.CharField(max_length=120, help_text="As shown in bylines, e.g. 'Ana Ruiz'.")
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="The profile's web address: /authors/<slug>/."
+    )
+    credentials = models.CharField(
+        max_length=120, blank=True, help_text="Shown after the name, e.g. 'MD, FRCP'."
+    )
+    role = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="e.g. 'Consultant rheumatologist' or 'Health writer living with fibromyalgia'.",
+    )
+    bio = models.TextField(
+        "short bio", max_length=1500, blank=True, help_text="A few sentences, plain text."
+    )
+    photo = ValidatedImageField(
+        upload_to="people",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        help_text="Optional. JPEG, PNG or WebP, up to 5 MB; a square face photo works best.",
+    )
+    photo_width = models.PositiveIntegerField(editable=False, null=True)
+    photo_height = models.PositiveIntegerField(editable=False, null=True)
+    photo_renditions = models.JSONField(editable=False, default=list)
+    links = models.TextField(
+        blank=True,
+        validators=[validate_links],
+        help_text="Pages about this person (clinic page, professional register), one per line.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text="Their staff account, if they have one: articles they add get this profile.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "author or reviewer"
+        verbose_name_plural = "authors and reviewers"
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._saved_photo = refresh_renditions(
+                self, "photo", "photo_renditions", PHOTO_WIDTHS, self._saved_photo
+            )
+
+    def get_absolute_url(self):
+        return reverse("articles:author", args=[self.slug])
+
+    _saved_photo = ""
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        photo = instance.__dict__.get("photo")
+        instance._saved_photo = (getattr(photo, "name", photo) or "") if photo else ""
+        return instance
+
+    @property
+    def display_name(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def link_list(self):
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+    @property
+    def labelled_links(self):
+        """(address, site name) pairs: a long address would not fit a phone's width."""
+        return [(url, urlsplit(url).hostname.removeprefix("www.")) for url in self.link_list]
+
+
+class SearchResults:
+    """Search matches in rank order, as a sequence a Paginator can count and slice."""
+
+    def __init__(self, queryset, ids):
+        self.queryset, self.ids = queryset, ids
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self.queryset.get(pk=self.ids[index])
+        ids = self.ids[index]
+        found = self.queryset.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
@@ -64,6 +200,13 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
             .order_by("-shared", "-publish_at")
         )
+
+    def due_for_review(self, today=None):
+        """Published articles whose last medical review is older than MEDICAL_REVIEW_MONTHS,
+        the longest overdue first."""
+        today = today or timezone.localdate()
+        cutoff = today - relativedelta(months=settings.MEDICAL_REVIEW_MONTHS)
+        return self.published().filter(last_reviewed__lte=cutoff).order_by("last_reviewed")
 
     def next_scheduled_at(self, after=None):
         """When the next scheduled article goes live (cached pages must not outlive it)."""
@@ -95,6 +238,8 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+        # Was public once, taken down on purpose (kept apart from drafts never shown).
+        UNPUBLISHED = "unpublished", "Unpublished"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -137,24 +282,67 @@ class Article(models.Model):
     )
     hero_renditions = models.JSONField(editable=False, default=list)
 
+    meta_description = models.CharField(
+        "search and sharing description",
+        max_length=160,
+        blank=True,
+        help_text="One or two sentences shown by search engines and on shared links (160 "
+        "characters at most). Empty: the key points are used.",
+    )
+    social_image = ValidatedImageField(
+        "sharing image",
+        upload_to="social",
+        blank=True,
+        width_field="social_width",
+        height_field="social_height",
+        help_text="Shown when the article is shared (1200 x 630 px works best). Empty: the hero "
+        "image is used.",
+    )
+    social_width = models.PositiveIntegerField(editable=False, null=True)
+    social_height = models.PositiveIntegerField(editable=False, null=True)
+    social_alt = models.CharField(
+        "sharing image description", max_length=250, blank=True,
+        help_text="What the sharing image shows. Required with a sharing image.",
+    )  # fmt: skip
+    social_renditions = models.JSONField(editable=False, default=list)
+
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="added by",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="articles",
+        help_text="The staff account that created the article (never shown on the site).",
     )
-    reviewer_name = models.CharField(
-        "medical reviewer",
-        max_length=120,
+    written_by = models.ForeignKey(
+        Person,
+        verbose_name="author",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text="Name and credentials, e.g. 'Dr Ana Ruiz, rheumatologist'. Leave empty if none.",
+        related_name="articles_written",
+        help_text="Shown in the byline with a link to their profile. Empty: 'FibroSite editors'.",
+    )
+    reviewed_by = models.ForeignKey(
+        Person,
+        verbose_name="medical reviewer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles_reviewed",
+        help_text="The clinician who checked this article. Leave empty if none.",
     )
     last_reviewed = models.DateField(null=True, blank=True)
 
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=12,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Published with a publish date in the future means scheduled.",
+    )
     publish_at = models.DateTimeField(
         "publish date",
         default=timezone.now,
@@ -187,6 +375,9 @@ class Article(models.Model):
                 )
             SlugRedirect.objects.filter(old_slug=self.slug).delete()
             refresh_renditions(self, "hero_image", "hero_renditions", HERO_WIDTHS, self._saved_hero)
+            refresh_renditions(
+                self, "social_image", "social_renditions", SOCIAL_WIDTHS, self._saved_social
+            )
         self._remember_saved()
 
     def get_absolute_url(self):
@@ -195,6 +386,7 @@ class Article(models.Model):
     # What the database held when loaded, to notice changes on save.
     _saved_slug = None
     _saved_hero = ""
+    _saved_social = ""
     _saved_status = None
     _saved_publish_at = None
 
@@ -214,26 +406,73 @@ class Article(models.Model):
         self._saved_slug = values.get("slug")
         hero = values.get("hero_image")
         self._saved_hero = (getattr(hero, "name", hero) or "") if hero is not None else ""
+        social = values.get("social_image")
+        self._saved_social = (getattr(social, "name", social) or "") if social is not None else ""
         self._saved_status = values.get("status")
         self._saved_publish_at = values.get("publish_at")
 
     def _going_live_now(self):
         return (
-            self._saved_status == self.Status.DRAFT
+            self._saved_status in (self.Status.DRAFT, self.Status.UNPUBLISHED)
             and self.status == self.Status.PUBLISHED
             and self.publish_at == self._saved_publish_at
             and self.publish_at <= timezone.now()
         )
 
+    def undescribed_images(self):
+        """Messages naming each image (hero, then the body's) that still lacks a description."""
+        problems = {}
+        if self.hero_image and alt_missing(self.hero_alt):
+            problems["hero_alt"] = [
+                f"Describe the hero image ({image_label(self.hero_image.name)}) for readers "
+                "who can't see it."
+                + (f" “{self.hero_alt.strip()}” is not a description." if self.hero_alt else "")
+            ]
+        try:
+            found = markdown.images(self.body)
+        except markdown.TooComplex:
+            found = []  # the body's own validator explains that
+        body = []
+        for number, (alt, src) in enumerate(found, start=1):
+            if alt_missing(alt):
+                said = f"says “{alt.strip()}”" if alt.strip() else "has no description"
+                body.append(
+                    f"Image {number} in the text ({image_label(src)}) {said}: write what it "
+                    "shows between the square brackets, ![like this](…), before publishing."
+                )
+        if body:
+            problems["body"] = body
+        return problems
+
     def clean(self):
+        if self.social_image and not self.social_alt.strip():
+            raise ValidationError(
+                {"social_alt": "Please describe the sharing image for people who can't see it."}
+            )
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError(
                 {"hero_alt": "Please describe the image for readers who can't see it."}
             )
-        if self.reviewer_name and not self.last_reviewed:
+        # Readers who can't see an image get only its description: nothing goes out
+        # (published or scheduled) while one is missing or still the upload's placeholder.
+        if self.status == self.Status.PUBLISHED:
+            problems = self.undescribed_images()
+            if problems:
+                raise ValidationError(problems)
+        if self.reviewed_by_id and not self.last_reviewed:
             raise ValidationError(
                 {"last_reviewed": "Add the date of the medical review, or clear the reviewer."}
             )
+
+    @property
+    def next_review_due(self):
+        if not self.last_reviewed:
+            return None
+        return self.last_reviewed + relativedelta(months=settings.MEDICAL_REVIEW_MONTHS)
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
 
     @property
     def is_live(self):
@@ -243,13 +482,13 @@ class Article(models.Model):
 
     @property
     def author_name(self):
-        """The byline: the author's full name, else the team. A login name is never shown:
-        it is half of what an attacker needs to sign in."""
-        return self.author_full_name or self.EDITORIAL_TEAM
+        """The byline: the author's profile name, else the team. A login name is never
+        shown: it is half of what an attacker needs to sign in."""
+        return self.written_by.name if self.written_by else self.EDITORIAL_TEAM
 
     @property
-    def author_full_name(self):
-        return self.author.get_full_name().strip() if self.author else ""
+    def reviewer_name(self):
+        return self.reviewed_by.display_name if self.reviewed_by else ""
 
     @property
     def key_points(self):
@@ -257,7 +496,10 @@ class Article(models.Model):
 
     @property
     def description(self):
-        """Plain text for meta descriptions and feeds."""
+        """Plain text for meta descriptions and sharing cards: the editor's own, else the
+        key points, shortened."""
+        if self.meta_description.strip():
+            return self.meta_description.strip()
         text = " ".join(self.key_points)
         return text if len(text) <= 160 else text[:157].rsplit(" ", 1)[0] + "…"
 
@@ -346,6 +588,61 @@ class Reference(models.Model):
     @property
     def pubmed_url(self):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+REVIEW_LINK_DAYS = 14
+
+
+def review_link_expiry():
+    days = getattr(settings, "REVIEW_LINK_DAYS", REVIEW_LINK_DAYS)  # configurable
+    return timezone.now() + timedelta(days=days)
+
+
+def token_digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ReviewLinkQuerySet(models.QuerySet):
+    def for_token(self, token):
+        """The link a secret address holds, or None. Only the digest is stored."""
+        if not token or len(token) > 100:
+            return None
+        return self.select_related("article").filter(token_digest=token_digest(token)).first()
+
+
+class ReviewLink(models.Model):
+    """A secret address to a draft's preview for a reviewer without an account."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_links")
+    reviewer = models.CharField(
+        "for",
+        max_length=120,
+        help_text="Who gets it, e.g. 'Dr Kim Lee, rheumatologist'. Only editors see this.",
+    )
+    expires_at = models.DateTimeField(
+        "works until",
+        default=review_link_expiry,
+        help_text=f"{REVIEW_LINK_DAYS} days from now unless you choose otherwise.",
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ReviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"Review link for {self.reviewer}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class ContentVersion(models.Model):

@@ -34,12 +34,49 @@ def faq_page(faqs):
     }
 
 
+def person_data(person, *, full=False):
+    """schema.org Person for a profile: what readers see, never an account's login."""
+    data = {"@type": "Person", "name": person.name, "url": absolute(person.get_absolute_url())}
+    if person.credentials:
+        data["honorificSuffix"] = person.credentials
+    if person.role:
+        data["jobTitle"] = person.role
+    if full:
+        if person.bio:
+            data["description"] = person.bio
+        if person.link_list:
+            data["sameAs"] = person.link_list
+        if person.photo_renditions:
+            data["image"] = absolute(default_storage.url(person.photo_renditions[-1]["original"]))
+    return data
+
+
+def profile_page(person):
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "mainEntity": person_data(person, full=True),
+    }
+
+
 def hero_url(article):
     if not article.hero_image:
         return ""
     if article.hero_renditions:
         return absolute(default_storage.url(article.hero_renditions[-1]["original"]))
     return absolute(article.hero_image.url)
+
+
+def share_image(article):
+    """(absolute address, description) of the image a shared link shows, or ("", "")."""
+    if article.social_image:
+        # Networks want about 1200 px wide: the copy nearest that, else the original.
+        sized = sorted(article.social_renditions, key=lambda r: abs(r["width"] - 1200))
+        name = sized[0]["original"] if sized else article.social_image.name
+        return absolute(default_storage.url(name)), article.social_alt
+    if article.hero_image:
+        return hero_url(article), article.hero_alt
+    return "", ""
 
 
 def medical_web_page(article):
@@ -52,8 +89,8 @@ def medical_web_page(article):
         "datePublished": article.publish_at.isoformat(),
         "dateModified": article.updated.isoformat(),
         "author": (
-            {"@type": "Person", "name": article.author_full_name}
-            if article.author_full_name
+            person_data(article.written_by)
+            if article.written_by
             else {"@type": "Organization", "name": article.author_name}
         ),
         "publisher": {"@type": "Organization", "name": "FibroSite", "url": settings.SITE_URL},
@@ -64,8 +101,8 @@ def medical_web_page(article):
     }
     if article.hero_image:
         data["image"] = hero_url(article)
-    if article.reviewer_name:
-        data["reviewedBy"] = {"@type": "Person", "name": article.reviewer_name}
+    if article.reviewed_by:
+        data["reviewedBy"] = person_data(article.reviewed_by)
     if article.last_reviewed:
         data["lastReviewed"] = article.last_reviewed.isoformat()
     return data

@@ -1,11 +1,15 @@
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles import search, seo
-from articles.models import FAQ, Article, Category, Tag
+from articles.models import FAQ, Article, Category, Person, ReviewLink, Tag
 
 PAGE_SIZE = 12
 
@@ -91,7 +95,7 @@ class ArticleDetailView(BreadcrumbsMixin, DetailView):
     def get_queryset(self):
         return (
             Article.objects.visible_to(self.request.user)
-            .select_related("category", "author")
+            .select_related("category", "written_by", "reviewed_by")
             .prefetch_related("tags", "faqs", "references")
             .with_neighbours()
         )
@@ -131,6 +135,7 @@ class ArticleDetailView(BreadcrumbsMixin, DetailView):
         if faqs:
             context["structured_data"].append(seo.faq_page(faqs))
         context["hero_url"] = seo.hero_url(article)
+        context["share_image_url"], context["share_image_alt"] = seo.share_image(article)
         return context
 
 
@@ -172,6 +177,63 @@ class FAQView(BreadcrumbsMixin, ListView):
             .select_related("category")
             .order_by("category__order", "category__name", "order", "id")
         )
+
+
+@method_decorator(never_cache, name="dispatch")
+class ReviewView(ArticleDetailView):
+    """A draft as readers will see it, for an outside reviewer holding a secret link.
+
+    Never cached (no-store, private), never indexed, and sends no referrer, so the
+    address does not travel with a click on a link in the article.
+    """
+
+    def get(self, request, *args, **kwargs):
+        link = ReviewLink.objects.for_token(kwargs["token"])
+        if link is None:
+            raise Http404("No such review link")
+        if not link.is_active:
+            response = render(request, "articles/review_gone.html", {"link": link}, status=410)
+        else:
+            ReviewLink.objects.filter(pk=link.pk).update(last_opened_at=timezone.now())
+            self.review_link = link
+            self.object = self.get_queryset().get(pk=link.article_id)
+            response = self.render_to_response(self.get_context_data(object=self.object))
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def get_queryset(self):
+        return (
+            Article.objects.select_related("category", "written_by", "reviewed_by")
+            .prefetch_related("tags", "faqs", "references")
+            .with_neighbours()
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review_link=self.review_link, **kwargs)
+
+
+class AuthorView(BreadcrumbsMixin, ListView):
+    """A writer's or reviewer's profile and the published articles they wrote or checked."""
+
+    template_name = "articles/author.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.person = get_object_or_404(Person, slug=self.kwargs["slug"])
+        return (
+            Article.objects.published()
+            .for_listing()
+            .filter(Q(written_by=self.person) | Q(reviewed_by=self.person))
+        )
+
+    def get_crumbs(self):
+        return [HOME, (self.person.name, self.person.get_absolute_url())]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(person=self.person, **kwargs)
+        context["structured_data"].insert(0, seo.profile_page(self.person))
+        return context
 
 
 class SearchView(ListView):

@@ -1,11 +1,14 @@
 import csv
+from urllib.parse import quote
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from community import services
@@ -96,13 +99,16 @@ class ContactMessageAdmin(EraseMixin, admin.ModelAdmin):
     list_select_related = ["assignee"]
     search_fields = ["name", "email", "message", "notes"]
     date_hierarchy = "created"
-    readonly_fields = ["name", "email", "topic", "message", "created", "consent_at", "updated"]
+    readonly_fields = [
+        "name", "sender", "topic", "message", "created", "consent_at", "updated"
+    ]  # fmt: skip
     fieldsets = [
-        ("From the visitor", {"fields": ["name", "email", "topic", "message", "created"]}),
+        ("From the visitor", {"fields": ["name", "sender", "topic", "message", "created"]}),
         ("Handling", {"fields": ["status", "assignee", "notes"]}),
         ("Details", {"fields": ["consent_at", "updated"], "classes": ["collapse"]}),
     ]
     actions = [
+        _set_status(ContactMessage.Status.READ, "Mark as read"),
         _set_status(ContactMessage.Status.IN_PROGRESS, "Mark as in progress"),
         _set_status(ContactMessage.Status.ANSWERED, "Mark as answered"),
         _set_status(ContactMessage.Status.SPAM, "Mark as spam"),
@@ -114,6 +120,19 @@ class ContactMessageAdmin(EraseMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # messages come from visitors
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Opening a new message marks it read, so the inbox count shows what nobody has seen.
+        if request.method == "GET" and self.has_change_permission(request):
+            opened = ContactMessage.objects.filter(pk=object_id, status=ContactMessage.Status.NEW)
+            if opened.update(status=ContactMessage.Status.READ):
+                self.log_change(request, opened.model.objects.get(pk=object_id), "Opened: read.")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="email")
+    def sender(self, obj):
+        """A mail link: replying is one click (the visitor's text is escaped)."""
+        return format_html('<a href="mailto:{}">{}</a>', quote(obj.email, safe="@+"), obj.email)
 
     @admin.display(description="message")
     def excerpt(self, obj):
@@ -138,7 +157,7 @@ class ContactMessageAdmin(EraseMixin, admin.ModelAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(EraseMixin, admin.ModelAdmin):
-    list_display = ["created", "name", "article", "excerpt", "status", "has_reply"]
+    list_display = ["status_label", "created", "name", "article", "excerpt", "has_reply"]
     list_display_links = ["created", "name"]
     list_filter = ["status", "article", "created"]
     list_select_related = ["article"]
@@ -159,6 +178,17 @@ class CommentAdmin(EraseMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_ordering(self, request):
+        # Waiting comments first (newest of them on top), then the rest, newest first.
+        pending = Case(When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1))
+        return [pending.asc(), "-created", "-id"]
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        if obj.status == Comment.Status.PENDING:
+            return format_html("<strong>{}</strong>", "Awaiting moderation")
+        return obj.get_status_display()
 
     @admin.display(description="comment")
     def excerpt(self, obj):

@@ -22,6 +22,7 @@ class ContactMessage(models.Model):
 
     class Status(models.TextChoices):
         NEW = "new", "New"
+        READ = "read", "Read"  # opened by an editor, nothing done yet
         IN_PROGRESS = "in_progress", "In progress"
         ANSWERED = "answered", "Answered"
         SPAM = "spam", "Spam"

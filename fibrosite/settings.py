@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "markdownx",
     "axes",
     "django_tasks_db",
+    "reversion",
+    "reversion_compare",
     "core",
     "articles",
     "store",
@@ -298,6 +300,11 @@ MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 MARKDOWNX_MEDIA_PATH = "uploads/"
+
+# Medical content is checked again this many months after its last review (admin home,
+# "next review due" on the article); review links for outside clinicians last this long.
+MEDICAL_REVIEW_MONTHS = env.int("MEDICAL_REVIEW_MONTHS", default=12)
+REVIEW_LINK_DAYS = env.int("REVIEW_LINK_DAYS", default=14)
 
 
 # Community: contact, signups, comments (see community/). Rate limits are

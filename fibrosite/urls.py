@@ -11,6 +11,8 @@ from store.sitemaps import StoreSitemap
 admin.site.site_header = "FibroSite editors"
 admin.site.site_title = "FibroSite admin"
 admin.site.index_title = "What would you like to work on?"
+# The sidebar repeats the home page's list and leaves lists too little room at 1,280 px.
+admin.site.enable_nav_sidebar = False
 
 sitemaps = {
     "pages": PagesSitemap,

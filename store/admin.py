@@ -2,10 +2,11 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
-from markdownx.widgets import AdminMarkdownxWidget
 
 from articles import search
 from articles.admin import UploadFailureAdminMixin
+from articles.widgets import EditorWidget
+from core.admin import LiteralHelpTextMixin
 from fibrosite.pagecache import content_changed
 from store.models import Product, ProductCategory, ProductImage
 
@@ -25,7 +26,7 @@ def thumbnail(item, width=64):
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(admin.ModelAdmin):
+class ProductCategoryAdmin(LiteralHelpTextMixin, admin.ModelAdmin):
     list_display = ["name", "order", "product_count"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
@@ -51,7 +52,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
+class ProductAdmin(UploadFailureAdminMixin, LiteralHelpTextMixin, admin.ModelAdmin):
     list_display = [
         "preview",
         "name",
@@ -84,7 +85,7 @@ class ProductAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "description":
-            kwargs["widget"] = AdminMarkdownxWidget
+            kwargs["widget"] = EditorWidget
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="image")

@@ -87,7 +87,7 @@ class ImageRenditionsMixin:
 class ProductCategory(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(
-        max_length=80, unique=True, help_text="The web address: /store/<this>/."
+        max_length=80, unique=True, help_text="The web address: /store/<slug>/."
     )
     description = models.TextField(
         blank=True, help_text="One or two sentences shown on the category page."
@@ -133,7 +133,7 @@ class Product(ImageRenditionsMixin, models.Model):
 
     name = models.CharField(max_length=150)
     slug = models.SlugField(
-        max_length=150, unique=True, help_text="The web address: /store/product/<this>/."
+        max_length=150, unique=True, help_text="The web address: /store/product/<slug>/."
     )
     category = models.ForeignKey(ProductCategory, on_delete=models.PROTECT, related_name="products")
     short_description = models.CharField(
@@ -181,7 +181,7 @@ class Product(ImageRenditionsMixin, models.Model):
         "shop name",
         max_length=80,
         default=DEFAULT_STORE_NAME,
-        help_text="Shown on the button: “Buy at <shop name>”.",
+        help_text="Shown on the button: 'Buy at <shop name>'.",
     )
     availability = models.CharField(
         max_length=15, choices=Availability, default=Availability.IN_STOCK

@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from articles.models import Category
+from articles.models import Article, Category
 
 register = template.Library()
 
@@ -68,3 +68,18 @@ def reference_links(reference):
         (reference.pubmed_url, f"PubMed {reference.pmid}"),
     ) if url]  # fmt: skip
     return format_html_join(" · ", '<a href="{}" rel="noopener">{}</a>', links)
+
+
+@register.inclusion_tag("admin/articles/review_due.html", takes_context=True)
+def review_due(context, limit=8):
+    """Admin home: published articles whose medical review is out of date."""
+    user = context["request"].user
+    if not user.has_perm("articles.change_article"):
+        return {"show": False}
+    due = Article.objects.due_for_review()
+    return {
+        "show": True,
+        "articles": due.select_related(None).only("title", "last_reviewed")[:limit],
+        "total": due.count(),
+        "months": settings.MEDICAL_REVIEW_MONTHS,
+    }

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageCms
 
-from articles.models import FAQ, Article, Category, Reference, Tag
+from articles.models import FAQ, Article, Category, Person, Reference, Tag
 
 
 def image_bytes(fmt="PNG", size=(64, 48), color=(120, 90, 200)):
@@ -108,7 +108,9 @@ def article(make_article):
         summary="LDN is a small dose of naltrexone.\nAsk your doctor first.",
         body="## What it is\n\nText.\n\n## Studies\n\nMore.\n\n## Safety\n\nNot with opioids.",
         tags=[tag],
-        reviewer_name="Dr Ana Ruiz",
+        reviewed_by=Person.objects.create(
+            name="Dr Ana Ruiz", slug="ana-ruiz", credentials="MD", role="Rheumatologist"
+        ),
         last_reviewed=timezone.now().date(),
     )
     FAQ.objects.create(article=article, question="Is it safe?", answer="Usually **mild**.")

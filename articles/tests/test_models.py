@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from articles.models import Article, SlugRedirect
+from articles.models import Article, Person, SlugRedirect
 from articles.tests.conftest import upload
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_hero_image_needs_a_description(make_article):
 
 
 def test_reviewer_needs_a_review_date(make_article):
-    article = make_article(reviewer_name="Dr Ruiz")
+    article = make_article(reviewed_by=Person.objects.create(name="Dr Ruiz", slug="ruiz"))
     with pytest.raises(ValidationError) as caught:
         article.full_clean()
     assert "last_reviewed" in caught.value.message_dict

@@ -38,7 +38,7 @@ def test_article_page_shows_everything_a_reader_needs(client, article):
     assert "Is it safe?" in html and "Usually <strong>mild</strong>." in html
     assert 'href="https://doi.org/10.1002/art.37734"' in html
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/123/"' in html
-    assert "Medically reviewed by Dr Ana Ruiz" in html
+    assert 'Medically reviewed by <a href="/authors/ana-ruiz/">Dr Ana Ruiz</a>' in html
     assert "not a diagnosis or a treatment plan" in html
 
 

@@ -1,6 +1,6 @@
 from django import template
 
-from community.models import ContactMessage
+from community.models import Comment, ContactMessage
 
 register = template.Library()
 
@@ -12,3 +12,12 @@ def new_contact_messages(context):
     if not user.has_perm("community.view_contactmessage"):
         return None
     return ContactMessage.objects.filter(status=ContactMessage.Status.NEW).count()
+
+
+@register.simple_tag(takes_context=True)
+def pending_comments(context):
+    """The count of comments waiting for moderation, or None without permission."""
+    user = context["request"].user
+    if not user.has_perm("community.change_comment"):
+        return None
+    return Comment.objects.filter(status=Comment.Status.PENDING).count()

@@ -144,7 +144,7 @@ def bomb_png():
         ),
         ("gif", "JPEG, PNG or WebP"),
         ("bomb", "too large to process safely"),
-        ("big", "the limit is 5 MB"),
+        ("big", "images can be up to 5 MB"),
     ],
 )
 def test_add_refuses_unsafe_images(admin_client, shop_category, file, message):

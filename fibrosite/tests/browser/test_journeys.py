@@ -182,7 +182,7 @@ def test_editor_writes_previews_and_publishes_an_article(live_server, page, demo
     preview = page.locator(".markdownx-preview")
     expect(preview.locator("h2")).to_have_text("Rest first")
     expect(preview.locator("strong")).to_have_text("one")
-    page.select_option("#id_status", "published")
+    page.check("input[name=status][value=published]")
     page.select_option("#id_category", label="Fatigue")
 
     page.get_by_text(re.compile("Add another question", re.I)).click()

@@ -1,0 +1,159 @@
+"""Every admin save keeps a revision; any two can be compared; one click restores one."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from reversion.models import Version
+
+from articles.models import Article
+from articles.tests.conftest import upload
+from articles.tests.test_admin import article_form, inline_management
+
+pytestmark = pytest.mark.django_db
+
+ADD = reverse("admin:articles_article_add")
+
+
+@pytest.fixture
+def edited(admin_client, admin_user, category):
+    """An article saved three times: added, then a FAQ and new text, then a new title."""
+    admin_user.first_name, admin_user.last_name = "Ana", "Editor"
+    admin_user.save()
+    assert admin_client.post(ADD, article_form(category, body="Rest **first**.")).status_code == 302
+    article = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    second = article_form(
+        category,
+        body="Rest first, then walk for ten minutes.",
+        **{
+            **inline_management("faqs", 1),
+            "faqs-0-question": "How far?",
+            "faqs-0-answer": "Ten minutes.",
+            "faqs-0-order": "0",
+        },
+    )
+    assert admin_client.post(change, second).status_code == 302
+    faq = article.faqs.get()
+    third = article_form(
+        category,
+        title="Pacing, step by step",
+        body="Rest first, then walk for ten minutes.",
+        **{
+            **inline_management("faqs", 1),
+            "faqs-INITIAL_FORMS": "1",
+            "faqs-0-id": str(faq.pk),
+            "faqs-0-article": str(article.pk),
+            "faqs-0-question": "How far?",
+            "faqs-0-answer": "Ten minutes.",
+            "faqs-0-order": "0",
+        },
+    )
+    assert admin_client.post(change, third).status_code == 302
+    return article
+
+
+def versions(article):
+    return list(Version.objects.get_for_object(article).select_related("revision__user"))
+
+
+def test_every_save_keeps_a_revision_with_who_and_when(admin_client, edited, admin_user):
+    kept = versions(edited)
+    assert len(kept) == 3 and all(v.revision.user == admin_user for v in kept)
+    # The FAQ travels with the article in the same revision.
+    assert kept[0].revision.version_set.filter(content_type__model="faq").exists()
+    html = admin_client.get(reverse("admin:articles_article_history", args=[edited.pk])).content
+    html = html.decode()
+    assert html.count("Ana Editor") == 3 and "(current)" in html
+    assert html.count(">Restore</button>") == 2
+
+
+def test_any_two_revisions_are_compared_as_readable_text(admin_client, edited):
+    newest, _, oldest = versions(edited)
+    url = reverse("admin:articles_article_compare", args=[edited.pk])
+    html = admin_client.get(url, {"version_id1": oldest.pk, "version_id2": newest.pk}).content
+    html = html.decode()
+    assert "<ins>" in html and "<del>" in html
+    assert "walk for ten minutes" in html and "Pacing, step by step" in html
+
+
+def test_restore_brings_back_text_and_faqs_as_a_new_revision(admin_client, edited, client):
+    newest, _, oldest = versions(edited)
+    url = reverse("admin:articles_article_restore", args=[edited.pk, oldest.pk])
+    assert admin_client.get(url).status_code == 405
+    response = admin_client.post(url, follow=True)
+    assert "is back as it was on" in response.content.decode()
+    article = Article.objects.get(pk=edited.pk)
+    assert article.title == "Pacing on bad days" and article.body == "Rest **first**."
+    assert article.body_html == "<p>Rest <strong>first</strong>.</p>"  # rendered again
+    assert not article.faqs.exists()
+    latest = versions(article)[0]
+    assert len(versions(article)) == 4 and latest.revision.comment.startswith("Restored the")
+    # The restored text is what readers get, at once (the cached page is dropped).
+    assert "Rest <strong>first</strong>." in client.get(article.get_absolute_url()).content.decode()
+    # Restoring the newest again undoes the restore.
+    admin_client.post(reverse("admin:articles_article_restore", args=[edited.pk, newest.pk]))
+    assert Article.objects.get(pk=edited.pk).title == "Pacing, step by step"
+    assert Article.objects.get(pk=edited.pk).faqs.get().question == "How far?"
+
+
+def test_restore_needs_change_permission_and_a_version_of_this_article(
+    client, django_user_model, edited, make_article
+):
+    _, _, oldest = versions(edited)
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_article"))
+    client.force_login(viewer)
+    url = reverse("admin:articles_article_restore", args=[edited.pk, oldest.pk])
+    assert client.post(url).status_code == 403
+    other = make_article()
+    client.force_login(django_user_model.objects.create_superuser("boss", password="pw"))
+    wrong = reverse("admin:articles_article_restore", args=[other.pk, oldest.pk])
+    assert client.post(wrong).status_code == 404
+    assert Article.objects.get(pk=edited.pk).title == "Pacing, step by step"
+
+
+def test_restoring_an_older_address_keeps_the_newer_one_working(admin_client, category, client):
+    assert admin_client.post(ADD, article_form(category, slug="first-address")).status_code == 302
+    article = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    admin_client.post(change, article_form(category, slug="second-address"))
+    oldest = versions(article)[-1]
+    admin_client.post(reverse("admin:articles_article_restore", args=[article.pk, oldest.pk]))
+    assert Article.objects.get().slug == "first-address"
+    assert client.get("/articles/second-address/")["Location"] == "/articles/first-address/"
+    assert client.get("/articles/first-address/").status_code == 200
+
+
+def test_a_version_whose_image_is_gone_is_not_restored_half_way(admin_client, category):
+    data = article_form(category, hero_image=upload(size=(900, 500)), hero_alt="A calm lake")
+    assert admin_client.post(ADD, data).status_code == 302
+    article = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    admin_client.post(
+        change, article_form(category, title="New title", **{"hero_image-clear": "on"})
+    )
+    oldest = versions(article)[-1]
+    Path(settings.MEDIA_ROOT, oldest.field_dict["hero_image"].name).unlink()  # removed by hand
+    response = admin_client.post(
+        reverse("admin:articles_article_restore", args=[article.pk, oldest.pk]), follow=True
+    )
+    assert (
+        "could not be restored: an image it used is no longer stored" in response.content.decode()
+    )
+    assert Article.objects.get().title == "New title" and not Article.objects.get().hero_image
+    assert len(versions(article)) == 2
+
+
+def test_text_differences_are_word_by_word_and_escaped():
+    from articles.diffs import word_diff
+
+    html = word_diff(
+        "Go to bed at the same time every night.", "Go to bed whenever <you> like, every night."
+    )
+    assert html == (
+        '<pre class="highlight">Go to bed <del>at the same time </del><ins>whenever &lt;you&gt; '
+        "like, </ins>every night.</pre>"
+    )
