@@ -2,6 +2,7 @@
 
 import base64
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,7 +10,19 @@ from playwright.sync_api import expect
 
 from articles.models import Article, Category, Person
 from articles.tests.conftest import image_bytes
-from fibrosite.tests.browser.conftest import SCREENSHOTS
+
+# Looked at by people, not asserted on: the git-ignored folder `make screenshots` uses.
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+def screenshot(page):
+    def take(name):
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
