@@ -105,3 +105,15 @@ def thread_connections(tmp_path):
     finally:
         connections["default"].close()
         connections["default"] = main
+
+
+@pytest.fixture
+def task_queue():
+    """Tasks are queued and not run, as with the real queue before the worker gets to them;
+    yields the list of queued results (each has .task and .args)."""
+    from django.tasks.backends.dummy import DummyBackend
+
+    from core.tasks import task_backend
+
+    with task_backend(DummyBackend(alias="default", params={})) as backend:
+        yield backend.results

@@ -1,26 +1,17 @@
 """Image resizing happens in the worker, never while an editor's save waits."""
 
 import pytest
-from django.tasks.backends.dummy import DummyBackend
 
 from articles import tasks
 from articles.models import Article
 from articles.tests.conftest import upload
-from core.tasks import task_backend
 from fibrosite.pagecache import current_version
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queue():
-    """Tasks are queued and not run, as with the real queue before the worker gets to them."""
-    with task_backend(DummyBackend(alias="default", params={})) as backend:
-        yield backend.results
-
-
 def test_a_new_hero_is_resized_by_the_worker_and_pages_show_the_original_until_then(
-    make_article, queue, settings
+    make_article, task_queue, settings
 ):
     article = make_article(hero_alt="A calm picture")
     article.hero_image = upload(size=(1600, 900))
@@ -29,7 +20,7 @@ def test_a_new_hero_is_resized_by_the_worker_and_pages_show_the_original_until_t
     article.refresh_from_db()
     assert article.hero_renditions == []  # nothing resized inside the save
     assert not (settings.MEDIA_ROOT / "articles" / "sizes").exists()
-    [queued] = queue
+    [queued] = task_queue
     assert queued.task.name == "make_renditions"
     before = current_version()
 
@@ -42,14 +33,14 @@ def test_a_new_hero_is_resized_by_the_worker_and_pages_show_the_original_until_t
     assert current_version() > before  # cached pages pick the new sizes up
 
 
-def test_a_replaced_image_is_not_resized_for_its_old_name(make_article, queue):
+def test_a_replaced_image_is_not_resized_for_its_old_name(make_article, task_queue):
     article = make_article(hero_alt="First picture")
     article.hero_image = upload(size=(900, 600))
     article.save()
-    first = queue[0].args
+    first = task_queue[0].args
     article.hero_image = upload(size=(700, 500))
     article.save()
 
     assert tasks.make_renditions.call(*first) == []
     assert Article.objects.get(pk=article.pk).hero_renditions == []
-    assert tasks.make_renditions.call(*queue[1].args)[-1]["width"] == 700
+    assert tasks.make_renditions.call(*task_queue[1].args)[-1]["width"] == 700

@@ -5,22 +5,13 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
-from django.tasks.backends.dummy import DummyBackend
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from community import tasks
 from community.models import OutboundEmail, Subscriber
-from core.tasks import task_backend
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queue():
-    """Tasks are queued and not run, as with the real queue while the worker is busy."""
-    with task_backend(DummyBackend(alias="default", params={})) as backend:
-        yield backend.results
 
 
 def signup(send, email):
@@ -30,7 +21,9 @@ def signup(send, email):
     return response, [q["sql"].split()[0] for q in queries.captured_queries]
 
 
-def test_the_signup_request_does_the_same_work_for_a_new_or_a_recently_mailed_address(send, queue):
+def test_the_signup_request_does_the_same_work_for_a_new_or_a_recently_mailed_address(
+    send, task_queue
+):
     new_response, new_queries = signup(send, "new@example.org")
     Subscriber.objects.create(
         email="mailed@example.org",
@@ -43,7 +36,7 @@ def test_the_signup_request_does_the_same_work_for_a_new_or_a_recently_mailed_ad
     assert new_response["Location"] == old_response["Location"] == "/community/thanks/"
     # No mail decided or written inside the request: only a task for the worker.
     assert not OutboundEmail.objects.exists()
-    assert [r.task.name for r in queue] == ["send_signup_mail", "send_signup_mail"]
+    assert [r.task.name for r in task_queue] == ["send_signup_mail", "send_signup_mail"]
     assert new_queries.count("INSERT") == old_queries.count("INSERT") + 1  # the new row only
     assert "SELECT" in old_queries and mail.outbox == []
 
@@ -64,13 +57,13 @@ def test_the_worker_mails_a_signup_at_most_once_an_hour(django_capture_on_commit
     assert len(mail.outbox) == 2
 
 
-def test_a_failed_delivery_is_retried_by_the_worker_when_it_is_due(settings, queue):
+def test_a_failed_delivery_is_retried_by_the_worker_when_it_is_due(settings, task_queue):
     settings.MAILERS = {"default": {"BACKEND": "community.tests.backends.DownBackend"}}
     row = OutboundEmail.objects.create(kind="contact", to=["e@example.org"], subject="s", body="b")
 
     assert tasks.deliver_mail.call([row.pk]) == {"sent": 0, "failed": 1}
 
     row.refresh_from_db()
-    [retry] = queue
+    [retry] = task_queue
     assert retry.task.name == "deliver_mail" and retry.args == [[row.pk]]
     assert retry.task.run_after == row.next_attempt_at > timezone.now()
