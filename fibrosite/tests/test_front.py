@@ -6,8 +6,11 @@ gunicorn instances of the site with the production settings the README describes
 addresses, as different people would.
 """
 
+import gzip
+import http.client
 import re
 import shutil
+import ssl
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -128,6 +131,41 @@ def test_anonymous_pages_come_from_the_micro_cache(front):
         statuses.append(headers["X-Front-Cache"])
     assert "HIT" in statuses
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def raw_get(front, path, accept_encoding=None):
+    """(headers, body bytes) as a browser's network layer receives them, still encoded."""
+    context = ssl._create_unverified_context()  # noqa: S323 - our self-signed test cert
+    connection = http.client.HTTPSConnection(f"127.0.0.1:{front.https_port}", timeout=10,
+                                             context=context)  # fmt: skip
+    headers = {"Host": HOST}
+    if accept_encoding:
+        headers["Accept-Encoding"] = accept_encoding
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def test_browsers_get_the_cached_page_gzipped_whatever_their_spelling(front):
+    """Chrome and Safari word Accept-Encoding differently and share one gzipped copy."""
+    chrome, safari = "gzip, deflate, br, zstd", "gzip, deflate, br"
+    raw_get(front, "/", chrome)  # fill the micro-cache's gzip copy
+    headers, body = raw_get(front, "/", safari)
+    assert headers["X-Front-Cache"] in ("HIT", "UPDATING")
+    assert headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in headers["Vary"]
+    page = gzip.decompress(body).decode()
+    assert "Pacing a good day" in page
+
+    raw_get(front, "/")
+    plain_headers, plain = raw_get(front, "/")
+    assert plain_headers["X-Front-Cache"] in ("HIT", "UPDATING")
+    assert plain_headers["Content-Encoding"] is None
+    assert plain.decode() == page
+    assert len(body) < len(plain) / 2
 
 
 def test_both_instances_answer_and_health_checks_are_never_cached(front):

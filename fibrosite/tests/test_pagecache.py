@@ -256,3 +256,40 @@ def test_a_save_in_one_process_shows_in_every_gunicorn_worker_within_two_seconds
                 time.sleep(max(0.0, saved + 2 - time.monotonic()))
                 after = list(pool.map(lambda _: fetch(site.url + path), range(40)))
     assert all("Naltrexone, revised by an editor" in body for _, _, body in after)
+
+
+def test_a_browser_that_accepts_gzip_gets_the_page_compressed_once(client, article):
+    """Hits send the gzipped copy made when the page was stored; others get plain bytes."""
+    import gzip
+
+    chrome = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br, zstd"}
+    first = client.get("/articles/resting-well/", **chrome)
+    assert first["X-Page-Cache"] == "miss" and first["Content-Encoding"] == "gzip"
+    second = client.get("/articles/resting-well/", **chrome)
+    assert second["X-Page-Cache"] == "hit" and second["Content-Encoding"] == "gzip"
+    assert second.content == first.content  # compressed once, stored, sent as it is
+    assert int(second["Content-Length"]) == len(second.content)
+
+    plain = client.get("/articles/resting-well/")
+    assert plain["X-Page-Cache"] == "hit" and not plain.has_header("Content-Encoding")
+    assert gzip.decompress(second.content) == plain.content
+    assert "Resting well" in plain.content.decode()
+    assert len(second.content) < len(plain.content) / 2
+    for response in (first, second, plain):  # shared caches must keep the two apart
+        assert "Accept-Encoding" in response["Vary"]
+    assert second["ETag"] != plain["ETag"]
+
+    # A browser revalidating its gzipped copy is told it is still good.
+    again = client.get("/articles/resting-well/", HTTP_IF_NONE_MATCH=second["ETag"], **chrome)
+    assert again.status_code == 304
+
+    identity = client.get("/articles/resting-well/", HTTP_ACCEPT_ENCODING="identity")
+    assert identity.content == plain.content and not identity.has_header("Content-Encoding")
+
+
+def test_pages_that_are_never_cached_are_never_compressed_here(client, article):
+    """A form page embeds a CSRF token: it is neither shared nor compressed (BREACH)."""
+    response = client.get("/contact/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert not response.has_header("Content-Encoding")
+    assert "csrfmiddlewaretoken" in response.content.decode()
