@@ -15,7 +15,7 @@ def _fresh_cache_and_media(settings, tmp_path):
     """Each test starts with an empty cache (Redis on the PostgreSQL leg) and its own media."""
     for cache in caches.all():
         cache.clear()
-    from fibrosite.pagecache import process_version
+    from core.pagecache import process_version
 
     process_version.forget()  # a version read in the last test's (rolled back) transaction
     settings.MEDIA_ROOT = tmp_path / "media"

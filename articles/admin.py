@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 import reversion
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count
@@ -13,13 +13,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from articles import search, seo
+from articles import search
 from articles.diffs import word_diff
 from articles.forms import ArticleAdminForm, when
 from articles.models import (
@@ -34,59 +33,13 @@ from articles.models import (
     Tag,
 )
 from articles.services import review_link_create, review_links_revoke
-from articles.widgets import EditorWidget
-from core.admin import LiteralHelpTextMixin
-from fibrosite.pagecache import content_changed
+from core import seo
+from core.admin import LiteralHelpTextMixin, UploadFailureAdminMixin
+from core.pagecache import content_changed
+from core.widgets import EditorWidget
 
 logger = logging.getLogger("fibrosite")
 MARKDOWN_WIDGET = {"widget": EditorWidget}
-
-
-NOT_STORED = "The image could not be stored (the server's disk may be full), so nothing was saved."
-UPLOAD_FAILED = (
-    f"{NOT_STORED} Everything you typed is still here: save again later, or save now "
-    "without the new image."
-)
-
-
-class UploadFailedForm:
-    """The same admin form, shown again with the reason the upload failed."""
-
-    def clean(self):
-        super().clean()
-        raise ValidationError(UPLOAD_FAILED)
-
-
-class UploadFailureAdminMixin:
-    """An image that cannot be stored (disk full) is a form error, not a 500.
-
-    The admin saves inside a transaction, so nothing is half-saved: no row points at
-    a missing file, and the storage removes its partial file (fibrosite/storage.py).
-    The form then comes back with everything the editor typed (inlines included) and
-    the reason; only the file has to be chosen again, as browsers never refill it.
-    """
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except OSError:
-            if request.method != "POST" or not request.FILES:
-                raise  # not an upload's fault: the usual error page
-            logger.exception("An upload could not be stored")
-        request.upload_failed = True
-        request._files = MultiValueDict()  # the files were the trouble: not again
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except OSError:  # the form can't even be shown again: say so on an empty one
-            logger.exception("The form could not be shown again after a failed upload")
-            self.message_user(request, NOT_STORED, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if getattr(request, "upload_failed", False):
-            return type(form.__name__, (UploadFailedForm, form), {})
-        return form
 
 
 class MarkdownAdminMixin:

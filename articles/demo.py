@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.demo_images import soft_picture
 from articles.models import FAQ, Article, Category, Person, Reference, Synonym, Tag
+from core.demo_images import soft_picture
 
 CATEGORIES = [
     ("Fatigue", "fatigue", "Energy, pacing and the kind of tiredness that sleep does not fix.", (75, 63, 143)),

@@ -12,9 +12,9 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from articles.images import store_clean_image
-from articles.markdown import TooComplex, render_markdown
 from articles.models import ALT_PLACEHOLDER
+from core.images import store_clean_image
+from core.markdown import TooComplex, render_markdown
 
 STORE_FAILED = (
     "The server could not store this image just now (its disk may be full). "

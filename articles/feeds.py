@@ -4,7 +4,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from articles.models import Article
-from articles.seo import absolute
+from core.seo import absolute
 
 
 class LatestArticlesFeed(Feed):

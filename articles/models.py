@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
-from articles import markdown
-from articles.images import ValidatedImageField, refresh_renditions
+from core import markdown
+from core.images import ValidatedImageField, refresh_renditions
 
 HERO_WIDTHS = (480, 800, 1200)
 PHOTO_WIDTHS = (160, 320)
@@ -649,7 +649,7 @@ class ContentVersion(models.Model):
     """A single counter, raised whenever anything public pages show is changed.
 
     It lives in the database so every gunicorn process and host sees a change at
-    once, with or without Redis; cached pages are keyed on it (fibrosite/pagecache.py).
+    once, with or without Redis; cached pages are keyed on it (core/pagecache.py).
     """
 
     number = models.PositiveBigIntegerField(default=0)

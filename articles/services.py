@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import ReviewLink, token_digest
-from articles.seo import absolute
+from core.seo import absolute
 
 
 def review_link_create(*, link: ReviewLink, user) -> str:

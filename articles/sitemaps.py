@@ -1,16 +1,7 @@
-from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from articles.models import Article, Category
-
-
-class SiteSitemap(Sitemap):
-    """Absolute URLs follow SITE_URL's scheme, whatever the proxy in front says."""
-
-    @property
-    def protocol(self):
-        return settings.SITE_URL.split("://")[0]
+from core.sitemaps import SiteSitemap
 
 
 class ArticleSitemap(SiteSitemap):

@@ -3,8 +3,8 @@
 from django.apps import apps
 from django.tasks import task
 
-from articles.images import build_renditions
-from fibrosite.pagecache import content_changed
+from core.images import build_renditions
+from core.pagecache import content_changed
 
 
 @task

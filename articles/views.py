@@ -8,26 +8,12 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles import search, seo
+from articles import search
 from articles.models import FAQ, Article, Category, Person, ReviewLink, Tag
+from core import seo
+from core.views import HOME, BreadcrumbsMixin
 
 PAGE_SIZE = 12
-
-
-HOME = ("Home", "/")
-
-
-class BreadcrumbsMixin:
-    """`crumbs` for the visible trail and the BreadcrumbList JSON-LD."""
-
-    def get_crumbs(self):
-        return [HOME]
-
-    def get_context_data(self, **kwargs):
-        crumbs = self.get_crumbs()
-        return super().get_context_data(
-            crumbs=crumbs, structured_data=[seo.breadcrumb_list(crumbs)], **kwargs
-        )
 
 
 class HomeView(TemplateView):

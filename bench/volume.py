@@ -23,9 +23,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles import search  # noqa: E402
-from articles.markdown import render  # noqa: E402
 from articles.models import FAQ, Article, Category, Reference, Tag  # noqa: E402
-from fibrosite.pagecache import content_changed  # noqa: E402
+from core.markdown import render  # noqa: E402
+from core.pagecache import content_changed  # noqa: E402
 
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "1000"))
 PRODUCTS, COMMENTS = 500, 5000
@@ -84,7 +84,7 @@ def add_articles():
 def add_products():
     if not apps.is_installed("store"):
         return
-    from store.bench import add_volume
+    from bench.store_volume import add_volume
 
     add_volume(PRODUCTS)
 
@@ -92,7 +92,7 @@ def add_products():
 def add_comments():
     if not apps.is_installed("community"):
         return
-    from community.bench import add_volume
+    from bench.community_volume import add_volume
 
     add_volume(COMMENTS)
 

@@ -20,7 +20,7 @@ from community.models import (
     SiteLink,
     Subscriber,
 )
-from fibrosite.pagecache import content_changed
+from core.pagecache import content_changed
 
 
 def csv_response(filename, header, rows):

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.seo import absolute
 from community.models import Subscriber
 from community.services import mail_subscriber
+from core.seo import absolute
 
 MAX_ARTICLES = 10
 

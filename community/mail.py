@@ -30,9 +30,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.seo import absolute
 from community import tokens
 from community.models import OutboundEmail
+from core.seo import absolute
 
 logger = logging.getLogger("fibrosite.community.mail")
 

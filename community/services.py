@@ -16,7 +16,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.seo import absolute
 from community import tasks, tokens
 from community.mail import enqueue, header_safe, staff_recipients, subscriber_headers
 from community.models import (
@@ -27,7 +26,8 @@ from community.models import (
     OutboundEmail,
     Subscriber,
 )
-from fibrosite.pagecache import content_changed
+from core.pagecache import content_changed
+from core.seo import absolute
 
 SIGNUP_MAIL_INTERVAL = timedelta(hours=1)
 

@@ -10,7 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from community.models import Comment
-from fibrosite.pagecache import content_changed
+from core.pagecache import content_changed
 
 
 @receiver(post_save, sender=Comment)

@@ -6,11 +6,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, ListView, TemplateView, View
 
 from articles.models import Article
-from articles.views import HOME, BreadcrumbsMixin
 from community import services, tokens
 from community.forms import SIGNUP_CONSENT, CommentForm, ContactForm, SignupForm
 from community.models import INTEREST_FIELDS, Comment, CommunitySettings
-from community.ratelimit import over_limit, too_many_requests
+from core.ratelimit import over_limit, too_many_requests
+from core.views import HOME, BreadcrumbsMixin
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -25,7 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, connections
 from django.utils import timezone
 
-from fibrosite.pagecache import content_changed, current_version
+from core.pagecache import content_changed, current_version
 
 FORMAT = 1
 MANIFEST = "manifest.json"

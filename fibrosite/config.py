@@ -114,7 +114,7 @@ def media_storage_from_url(url, variable="MEDIA_STORAGE_URL"):
     the standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables, read by boto3.
     """
     if not url:
-        return {"BACKEND": "fibrosite.storage.MediaStorage"}, "/media/"
+        return {"BACKEND": "core.storage.MediaStorage"}, "/media/"
     parts = urlsplit(url)
     if parts.scheme != "s3" or not parts.netloc or parts.path not in ("", "/"):
         raise ConfigError(variable, f"must look like s3://BUCKET?endpoint_url=…, got {url!r}")

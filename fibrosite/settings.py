@@ -109,18 +109,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "fibrosite.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "fibrosite.middleware.PermissionsPolicyMiddleware",
-    "fibrosite.middleware.RefuseTraceMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "fibrosite.pagecache.AnonymousPageCacheMiddleware",
+    "core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "fibrosite.middleware.StaffBodyLimitMiddleware",
+    "core.middleware.StaffBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -163,14 +163,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": _config["cache"],
     # Whole pages live in each process's memory: a hit costs no network round trip.
-    # Every hit is checked against the content version (fibrosite/pagecache.py).
+    # Every hit is checked against the content version (core/pagecache.py).
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
-# Whole pages for anonymous visitors (fibrosite/pagecache.py); 0 turns it off.
+# Whole pages for anonymous visitors (core/pagecache.py); 0 turns it off.
 PAGECACHE_SECONDS = _number(int, "PAGECACHE_SECONDS", 600)
 PAGECACHE_CDN_SECONDS = _number(int, "PAGECACHE_CDN_SECONDS", 60)
 # How long each process reuses the content version it read: the most a save in another
@@ -186,7 +186,7 @@ NOTIFY_EMAILS = env.list("NOTIFY_EMAILS", default=[])
 # Admin sign-in: after AXES_FAILURE_LIMIT wrong passwords for one username from one
 # address (an IPv6 /64), that pair waits ADMIN_LOCKOUT_MINUTES. Keyed on the pair, so an
 # attacker elsewhere cannot lock an editor out from everywhere. Across addresses, a
-# username gets growing delays instead (fibrosite/signin.py).
+# username gets growing delays instead (core/signin.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -196,9 +196,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=_number(int, "ADMIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-AXES_CLIENT_IP_CALLABLE = "community.ratelimit.client_network"
-AXES_HANDLER = "fibrosite.signin.SigninHandler"
-AXES_LOCKOUT_CALLABLE = "fibrosite.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_network"
+AXES_HANDLER = "core.signin.SigninHandler"
+AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
 ADMIN_USERNAME_FAILURE_LIMIT = _number(int, "ADMIN_USERNAME_FAILURE_LIMIT", 10)
 ADMIN_ADDRESS_FAILURE_LIMIT = _number(int, "ADMIN_ADDRESS_FAILURE_LIMIT", 20)
 ADMIN_LOGIN_FIRST_DELAY = _number(int, "ADMIN_LOGIN_FIRST_DELAY", 15)
@@ -294,7 +294,7 @@ LOGGING = {
 
 # django-markdownx: our renderer (sanitised with nh3) for the live preview, and
 # our own staff-only, Pillow-checked upload endpoint (see articles/editor.py).
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render_markdown"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "core.markdown.render_markdown"
 MARKDOWNX_URLS_PATH = "/editor/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 
 from articles import editor
 from articles.sitemaps import ArticleSitemap, CategorySitemap, PagesSitemap
-from fibrosite import views
+from core import views
 from store.sitemaps import StoreSitemap
 
 admin.site.site_header = "FibroSite editors"

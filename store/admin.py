@@ -4,10 +4,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles import search
-from articles.admin import UploadFailureAdminMixin
-from articles.widgets import EditorWidget
-from core.admin import LiteralHelpTextMixin
-from fibrosite.pagecache import content_changed
+from core.admin import LiteralHelpTextMixin, UploadFailureAdminMixin
+from core.pagecache import content_changed
+from core.widgets import EditorWidget
 from store.models import Product, ProductCategory, ProductImage
 
 

@@ -6,8 +6,8 @@ running it again changes nothing. Pictures are drawn with Pillow (no binary file
 
 from decimal import Decimal
 
-from articles.demo_images import soft_picture
 from articles.models import Article
+from core.demo_images import soft_picture
 from store.models import Product, ProductCategory, ProductImage
 
 SHOP = "https://fibromyalgia.dashery.com"

@@ -7,8 +7,8 @@ from django.db import models, transaction
 from django.urls import reverse
 from markdownx.models import MarkdownxField
 
-from articles import markdown
-from articles.images import ValidatedImageField, refresh_renditions
+from core import markdown
+from core.images import ValidatedImageField, refresh_renditions
 
 IMAGE_WIDTHS = (320, 640, 1024)
 DEFAULT_STORE_NAME = "Fibromyalgia Store"

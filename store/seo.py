@@ -1,6 +1,6 @@
 """schema.org Product JSON-LD for product pages."""
 
-from articles.seo import absolute
+from core.seo import absolute
 
 
 def image_urls(product):

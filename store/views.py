@@ -10,8 +10,8 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.models import Article
-from articles.views import HOME, BreadcrumbsMixin
-from community.ratelimit import client_network
+from core.ratelimit import client_network
+from core.views import HOME, BreadcrumbsMixin
 from store import seo
 from store.models import Product, ProductCategory
 

@@ -4,7 +4,7 @@ Blogger wraps posts in layout markup (``<div dir="ltr" trbidi="on">``, ``<span
 style=...>``, ``<font>``, ``&nbsp;`` and runs of ``<br />`` instead of paragraphs, a
 "separator" div around every picture). That is tidied here with BeautifulSoup, then
 markdownify writes the markdown. The article's own renderer sanitises the result again
-on save (articles/markdown.py), so this step is about good markdown, not the last line
+on save (core/markdown.py), so this step is about good markdown, not the last line
 of defence.
 """
 

@@ -23,11 +23,11 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import images
 from articles.blogger import convert, parse
 from articles.blogger.fetch import FetchFailed, FetchRefused, fetch
 from articles.blogger.parse import COMMENT, DELETED, LIVE, PAGE, POST, ExportError
 from articles.models import Article, BloggerItem, Category, SlugRedirect, Tag
+from core import images
 
 NEW, UPDATE, SAME, CONFLICT, SKIP = "new", "update", "same", "conflict", "skip"
 # An article saved here more than this after our own import was edited by someone.

@@ -8,7 +8,7 @@ import markdownx.models
 from django.conf import settings
 from django.db import migrations, models
 
-import articles.images
+import core.images
 
 
 class Migration(migrations.Migration):
@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "hero_image",
-                    articles.images.ValidatedImageField(
+                    core.images.ValidatedImageField(
                         blank=True,
                         height_field="hero_height",
                         help_text="JPEG, PNG or WebP, up to 5 MB. Landscape works best.",

@@ -3,7 +3,7 @@
 import markdownx.models
 from django.db import migrations
 
-import articles.markdown
+import core.markdown
 
 
 class Migration(migrations.Migration):
@@ -18,12 +18,12 @@ class Migration(migrations.Migration):
             field=markdownx.models.MarkdownxField(
                 help_text="Markdown. Use ## for section headings; drag images into the box to upload them. For a callout, start a quote with [!WARNING], [!NOTE] or [!TIP], a title may follow: “> [!WARNING] Opioids and LDN”, then the text on the next “> ” lines.",
                 max_length=50000,
-                validators=[articles.markdown.validate_markdown],
+                validators=[core.markdown.validate_markdown],
             ),
         ),
         migrations.AlterField(
             model_name="faq",
             name="answer",
-            field=markdownx.models.MarkdownxField(validators=[articles.markdown.validate_markdown]),
+            field=markdownx.models.MarkdownxField(validators=[core.markdown.validate_markdown]),
         ),
     ]

@@ -4,8 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import articles.images
 import articles.models
+import core.images
 
 
 class Migration(migrations.Migration):
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "photo",
-                    articles.images.ValidatedImageField(
+                    core.images.ValidatedImageField(
                         blank=True,
                         height_field="photo_height",
                         help_text="Optional. JPEG, PNG or WebP, up to 5 MB; a square face photo works best.",

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import articles.images
+import core.images
 
 
 class Migration(migrations.Migration):
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="social_image",
-            field=articles.images.ValidatedImageField(
+            field=core.images.ValidatedImageField(
                 blank=True,
                 height_field="social_height",
                 help_text="Shown when the article is shared (1200 x 630 px works best). Empty: the hero image is used.",

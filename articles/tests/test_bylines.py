@@ -12,7 +12,7 @@ from django.urls import reverse
 from articles.models import Article, Person
 from articles.tests.conftest import bulk_articles
 from articles.tests.test_views import MAX_QUERIES
-from fibrosite.pagecache import content_changed
+from core.pagecache import content_changed
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from articles.images import clean_image
 from articles.tests.conftest import CAMERA, OWNER, RED, photo, srgb_profile, upload
+from core.images import clean_image
 
 pytestmark = pytest.mark.django_db
 

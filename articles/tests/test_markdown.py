@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from articles import markdown
 from articles.demo import LDN_BODY
-from articles.markdown import TooComplex, render, render_markdown, sanitise
 from articles.models import FAQ, Article
 from articles.tests.conftest import image_bytes
 from articles.tests.test_admin import article_form, inline_management
+from core import markdown
+from core.markdown import TooComplex, render, render_markdown, sanitise
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -150,7 +150,7 @@ def test_reserved_ids_cover_every_id_in_the_templates():
     }
     assert found, "no templates found"
     missing = found - markdown.RESERVED_IDS
-    assert not missing, f"add these template ids to articles.markdown.RESERVED_IDS: {missing}"
+    assert not missing, f"add these template ids to core.markdown.RESERVED_IDS: {missing}"
     dynamic = {
         name
         for path in templates.rglob("*.html")

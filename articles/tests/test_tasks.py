@@ -5,7 +5,7 @@ import pytest
 from articles import tasks
 from articles.models import Article
 from articles.tests.conftest import upload
-from fibrosite.pagecache import current_version
+from core.pagecache import current_version
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 
 from community.models import ContactMessage, Subscriber
-from community.ratelimit import client_network
+from core.ratelimit import client_network
 
 from .conftest import stamp
 from .test_contact import message

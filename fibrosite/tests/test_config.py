@@ -141,7 +141,7 @@ def test_media_storage_url_names_the_bucket_its_endpoint_and_public_addresses():
     assert media_url == "http://127.0.0.1:9000/fibro-media/"
     cdn = media_storage_from_url("s3://fibro-media?custom_domain=img.example.org&location=site")
     assert cdn[1] == "https://img.example.org/site/"
-    assert media_storage_from_url("") == ({"BACKEND": "fibrosite.storage.MediaStorage"}, "/media/")
+    assert media_storage_from_url("") == ({"BACKEND": "core.storage.MediaStorage"}, "/media/")
 
 
 def test_postgres_database_url_is_parsed():

@@ -146,7 +146,7 @@ def test_no_login_name_reaches_a_page_feed_or_structured_data(site):
         "from django.contrib.auth.models import User\n"
         "Article.objects.filter(slug='low-dose-naltrexone-fibromyalgia-fatigue')"
         ".update(author=User.objects.get(username='jsmith.admin'))\n"
-        "from fibrosite.pagecache import content_changed\ncontent_changed()",
+        "from core.pagecache import content_changed\ncontent_changed()",
     )
     reader = Visitor(site)
     page = reader.get("/articles/low-dose-naltrexone-fibromyalgia-fatigue/")[1].decode()

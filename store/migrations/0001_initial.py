@@ -7,7 +7,7 @@ import django.db.models.deletion
 import markdownx.models
 from django.db import migrations, models
 
-import articles.images
+import core.images
 import store.models
 
 
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "image",
-                    articles.images.ValidatedImageField(
+                    core.images.ValidatedImageField(
                         blank=True,
                         height_field="image_height",
                         help_text="JPEG, PNG or WebP, up to 5 MB. Square works best.",
@@ -216,7 +216,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "image",
-                    articles.images.ValidatedImageField(
+                    core.images.ValidatedImageField(
                         height_field="height",
                         help_text="JPEG, PNG or WebP, up to 5 MB.",
                         upload_to="store",

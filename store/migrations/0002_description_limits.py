@@ -3,7 +3,7 @@
 import markdownx.models
 from django.db import migrations
 
-import articles.markdown
+import core.markdown
 
 
 class Migration(migrations.Migration):
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Markdown, shown on the product page. Describe it; no health claims.",
                 max_length=50000,
-                validators=[articles.markdown.validate_markdown],
+                validators=[core.markdown.validate_markdown],
             ),
         ),
     ]

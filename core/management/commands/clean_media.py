@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models
 from django.utils import timezone
 
-from fibrosite.pagecache import CONTENT_APPS
+from core.pagecache import CONTENT_APPS
 
 # A media address anywhere in stored text: markdown, rendered HTML, absolute URLs.
 

@@ -5,9 +5,9 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from PIL import Image
 
-from articles.images import build_renditions, clean_image
-from articles.management.commands.clean_media import stored_files
-from fibrosite.pagecache import content_changed
+from core.images import build_renditions, clean_image
+from core.management.commands.clean_media import stored_files
+from core.pagecache import content_changed
 
 SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 METADATA = {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop", "mp"}

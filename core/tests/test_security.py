@@ -68,10 +68,10 @@ def test_repeated_wrong_passwords_pause_that_user_from_that_address_only(django_
 @pytest.fixture
 def clock(monkeypatch):
     """The sign-in limits' clock, moved by hand (the cache entries' own expiry is longer)."""
-    import fibrosite.signin
+    import core.signin
 
     now = [1_800_000_000.0]
-    monkeypatch.setattr(fibrosite.signin.time, "time", lambda: now[0])
+    monkeypatch.setattr(core.signin.time, "time", lambda: now[0])
     return now
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
-logger = logging.getLogger("fibrosite.community.ratelimit")
+logger = logging.getLogger("fibrosite.core.ratelimit")
 
 
 def client_ip(request):

@@ -12,8 +12,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from articles.models import Article, Category, ContentVersion, Tag
+from core.pagecache import AnonymousPageCacheMiddleware, content_changed, process_version
 from fibrosite.config import cache_from_url
-from fibrosite.pagecache import AnonymousPageCacheMiddleware, content_changed, process_version
 from fibrosite.tests.served import ServedSite, fetch, production_backends
 
 pytestmark = pytest.mark.django_db

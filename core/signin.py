@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
-from community.ratelimit import client_network
+from core.ratelimit import client_network
 
 logger = logging.getLogger("fibrosite")
 

@@ -10,6 +10,8 @@ from django.views import static
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
+from core import seo
+
 logger = logging.getLogger("fibrosite")
 
 
@@ -88,3 +90,19 @@ def media(request, path):
     response["Cache-Control"] = "public, max-age=2592000"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+HOME = ("Home", "/")
+
+
+class BreadcrumbsMixin:
+    """`crumbs` for the visible trail and the BreadcrumbList JSON-LD."""
+
+    def get_crumbs(self):
+        return [HOME]
+
+    def get_context_data(self, **kwargs):
+        crumbs = self.get_crumbs()
+        return super().get_context_data(
+            crumbs=crumbs, structured_data=[seo.breadcrumb_list(crumbs)], **kwargs
+        )

@@ -1,8 +1,8 @@
 from django.templatetags.static import static
 from markdownx.widgets import AdminMarkdownxWidget
 
-from articles.images import MAX_UPLOAD_BYTES
-from articles.markdown import WORDS_PER_MINUTE
+from core.images import MAX_UPLOAD_BYTES
+from core.markdown import WORDS_PER_MINUTE
 
 
 class EditorWidget(AdminMarkdownxWidget):

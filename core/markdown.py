@@ -20,7 +20,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from PIL import Image
 
-from fibrosite.storage import media_name
+from core.storage import media_name
 
 # Limits that keep any input under about half a second of CPU (measured worst cases in
 # test_markdown.py). A long article is 20,000-40,000 characters in a few hundred lines;
