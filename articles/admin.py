@@ -35,7 +35,6 @@ from articles.models import (
 from articles.services import review_link_create, review_links_revoke
 from core import seo
 from core.admin import LiteralHelpTextMixin, UploadFailureAdminMixin
-from core.pagecache import content_changed
 from core.widgets import EditorWidget
 
 logger = logging.getLogger("fibrosite")
@@ -295,6 +294,7 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Publish selected articles", permissions=["change"])
+    @transaction.atomic  # with the re-indexing: one change, one page-cache invalidation
     def publish(self, request, queryset):
         drafts = queryset.filter(status__in=[Article.Status.DRAFT, Article.Status.UNPUBLISHED])
         undescribed = [
@@ -318,18 +318,17 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
             status=Article.Status.PUBLISHED, publish_at=Now()
         ) + drafts.update(status=Article.Status.PUBLISHED)
         search.index_all(queryset.select_related("category"))  # update() sends no signals
-        content_changed()
         self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
 
     @admin.action(
         description="Unpublish selected articles (take them off the site)", permissions=["change"]
     )
+    @transaction.atomic
     def unpublish(self, request, queryset):
         count = queryset.filter(status=Article.Status.PUBLISHED).update(
             status=Article.Status.UNPUBLISHED
         )
         search.index_all(queryset.select_related("category"))
-        content_changed()
         self.message_user(request, f"{count} article(s) unpublished.", messages.SUCCESS)
 
 

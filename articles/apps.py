@@ -6,8 +6,20 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from articles import search
+        from articles import models, search
         from articles.search.sources import ArticleSource, CategorySource, FAQSource
+        from core import images, pagecache
+
+        # What public pages show: changing any of these makes cached pages stale.
+        pagecache.public(
+            models.Article, models.Category, models.Tag, models.Person, models.FAQ,
+            models.Reference, models.Synonym, models.SearchEntry, models.SearchWord,
+        )  # fmt: skip
+        pagecache.scheduled(models.Article.objects.next_scheduled_at)  # going live unsaved
+        images.sized_image(
+            models.Article, "hero_image", renditions="hero_renditions",
+            widths=models.HERO_WIDTHS, width="hero_width", height="hero_height",
+        )  # fmt: skip
 
         for source in (ArticleSource(), FAQSource(), CategorySource()):
             search.register(source)

@@ -16,6 +16,7 @@ from markdownx.models import MarkdownxField
 
 from core import markdown
 from core.images import ValidatedImageField, refresh_renditions
+from core.pagecache import PublicQuerySet
 
 HERO_WIDTHS = (480, 800, 1200)
 PHOTO_WIDTHS = (160, 320)
@@ -45,6 +46,8 @@ class Category(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name"]
         verbose_name_plural = "categories"
@@ -59,6 +62,8 @@ class Category(models.Model):
 class Tag(models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -121,6 +126,8 @@ class Person(models.Model):
         help_text="Their staff account, if they have one: articles they add get this profile.",
     )
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = "author or reviewer"
@@ -182,7 +189,7 @@ class SearchResults:
         return iter(self[:])
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(PublicQuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
 
@@ -546,6 +553,8 @@ class FAQ(models.Model):
     answer_html = models.TextField(editable=False, default="")
     order = models.PositiveSmallIntegerField(default=0)
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "id"]
         verbose_name = "FAQ"
@@ -574,6 +583,8 @@ class Reference(models.Model):
     doi = models.CharField("DOI", max_length=120, blank=True, validators=[doi_validator])
     pmid = models.CharField("PubMed ID", max_length=12, blank=True, validators=[pmid_validator])
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -643,19 +654,6 @@ class ReviewLink(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
-
-
-class ContentVersion(models.Model):
-    """A single counter, raised whenever anything public pages show is changed.
-
-    It lives in the database so every gunicorn process and host sees a change at
-    once, with or without Redis; cached pages are keyed on it (core/pagecache.py).
-    """
-
-    number = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self):
-        return f"content version {self.number}"
 
 
 class BloggerItem(models.Model):
@@ -752,6 +750,8 @@ class SearchEntry(models.Model):
     words = models.TextField(blank=True)  # every distinct word, for the spelling vocabulary
     text = models.TextField(blank=True)  # plain rendered text, for snippets
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "search entries"
         # No index on live_from on purpose: the planner must find matches through the
@@ -770,6 +770,8 @@ class SearchWord(models.Model):
     length = models.PositiveSmallIntegerField(db_index=True)
     entries = models.PositiveIntegerField(default=0)
 
+    objects = PublicQuerySet.as_manager()
+
     def __str__(self):
         return self.word
 
@@ -783,6 +785,8 @@ class Synonym(models.Model):
         help_text="Two or more words or phrases that mean the same, separated by commas, "
         "e.g. “insomnia, sleep” or “LDN, low-dose naltrexone”. Used from the next search on.",
     )
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["terms"]

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.selectors import published_articles
 from community.models import Subscriber
 from community.services import mail_subscriber
 from core.seo import absolute
@@ -56,7 +56,7 @@ def send_digests(*, cutoff=None, batch_size=200, limit=None):
                 since = subscriber.digest_sent_until or subscriber.confirmed_at or cutoff
                 if since not in articles_since:
                     articles_since[since] = list(
-                        Article.objects.published()
+                        published_articles()
                         .filter(publish_at__gt=since, publish_at__lte=cutoff)
                         .only("title", "slug", "summary", "publish_at")
                         .order_by("-publish_at")[: MAX_ARTICLES + 1]

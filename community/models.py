@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from articles.models import Article
+from core.pagecache import PublicQuerySet
 
 NAME_MAX = 80
 EMAIL_MAX = 254
@@ -118,7 +118,7 @@ class Subscriber(models.Model):
 INTEREST_FIELDS = ("wants_updates", "wants_whatsapp", "wants_store_news")
 
 
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(PublicQuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
 
@@ -130,7 +130,9 @@ class Comment(models.Model):
         REJECTED = "rejected", "Rejected"
         SPAM = "spam", "Spam"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+    )
     name = models.CharField(max_length=NAME_MAX)
     email = models.EmailField(max_length=EMAIL_MAX, help_text="Never shown on the site.")
     body = models.TextField("comment", max_length=3000)
@@ -171,6 +173,8 @@ class SiteLink(models.Model):
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
     active = models.BooleanField(default=True, help_text="Untick to hide without deleting.")
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["section", "order", "label"]
         verbose_name = "site link"
@@ -194,6 +198,8 @@ class CommunitySettings(models.Model):
         blank=True,
         help_text="One rule per line, shown before the invite link.",
     )
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "community settings"

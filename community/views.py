@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, ListView, TemplateView, View
 
-from articles.models import Article
+from articles.selectors import published_articles
 from community import services, tokens
 from community.forms import SIGNUP_CONSENT, CommentForm, ContactForm, SignupForm
 from community.models import INTEREST_FIELDS, Comment, CommunitySettings
@@ -83,7 +83,7 @@ class CommentView(ProtectedFormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.article = get_object_or_404(
-            Article.objects.published()
+            published_articles()
             .select_related("category")
             .only("title", "slug", "category__name", "category__slug"),
             slug=kwargs["slug"],
@@ -120,7 +120,7 @@ class CommentListView(BreadcrumbsMixin, ListView):
 
     def get_queryset(self):
         self.article = get_object_or_404(
-            Article.objects.published().only("title", "slug"), slug=self.kwargs["slug"]
+            published_articles().only("title", "slug"), slug=self.kwargs["slug"]
         )
         return (
             Comment.objects.approved()
@@ -153,7 +153,7 @@ class CommentThanksView(PageView):
 
     def get_context_data(self, **kwargs):
         article = get_object_or_404(
-            Article.objects.published().only("title", "slug"), slug=self.kwargs["slug"]
+            published_articles().only("title", "slug"), slug=self.kwargs["slug"]
         )
         return super().get_context_data(article=article, **kwargs)
 

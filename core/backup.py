@@ -25,6 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, connections
 from django.utils import timezone
 
+from core.models import ContentVersion
 from core.pagecache import content_changed, current_version
 
 FORMAT = 1
@@ -215,9 +216,7 @@ def restore(source, *, force=False):
             raise BackupError(f"the media storage renamed {name} to {stored}")
     # Pages cached by running processes are keyed on the content version: move it past
     # both the live and the restored number, so no cached page can match again.
-    apps.get_model("articles", "ContentVersion").objects.filter(
-        pk=1, number__lt=live_version
-    ).update(number=live_version)
+    ContentVersion.objects.filter(pk=1, number__lt=live_version).update(number=live_version)
     content_changed()
     counts = row_counts()
     differing = sorted(

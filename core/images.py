@@ -233,13 +233,13 @@ def build_renditions(name, widths, storage=default_storage):
 def refresh_renditions(instance, image_field, renditions_field, widths, previous_name):
     """After a save: have a newly stored image resized (or clear the list when it went).
 
-    The resizing is a task (articles/tasks.py) queued in the same transaction, so an
+    The resizing is a task (core/tasks.py) queued in the same transaction, so an
     editor's save never waits for Pillow: the worker does it and pages show the original
     until then. Returns the image's current name, for the caller to remember as "saved".
     """
     from django.tasks import TaskResultStatus
 
-    from articles.tasks import make_renditions  # the task module imports this one
+    from core.tasks import make_renditions  # the task module imports this one
 
     name = getattr(instance, image_field).name or ""
     if name != previous_name:
@@ -253,3 +253,13 @@ def refresh_renditions(instance, image_field, renditions_field, widths, previous
             if result.status == TaskResultStatus.SUCCESSFUL:  # run at once (the tests)
                 setattr(instance, renditions_field, result.return_value)
     return name
+
+
+# Image fields kept with sizes, declared by their apps in AppConfig.ready():
+# (model, image field, renditions field, widths, width field, height field).
+SIZED_IMAGES = []
+
+
+def sized_image(model, field, *, renditions, widths, width, height):
+    """Declare an image field with sizes, so `strip_image_metadata` can rebuild them."""
+    SIZED_IMAGES.append((model, field, renditions, tuple(widths), width, height))

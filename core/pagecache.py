@@ -1,14 +1,19 @@
-"""Whole-page caching for anonymous visitors, invalidated by a database content version.
+"""Whole-page caching for anonymous visitors, and the content version that invalidates it.
 
-A cached page is served only while the version it was made under is still current, so
-an editor's save (any save, delete or many-to-many change in the content apps, a change
-to a user, whose name may be a byline, plus ``content_changed()`` after
-``QuerySet.update()``) makes every process and host render afresh. Each process reads
-the version from the database at most once a second and reuses it in between (its own
-saves forget it at once), so a save shows everywhere within about a second, whatever
-else has failed, with no side channel to keep alive. Entries also expire no later than
-the next scheduled article's publish time, so a scheduled article appears without
-anyone saving.
+Each app declares, in its AppConfig.ready(), which of its models public pages show:
+``pagecache.public(Article, FAQ, ...)``. Saving, deleting or changing a many-to-many
+relation of a declared model, or ``update()``/``bulk_create()``/``bulk_update()`` through
+its ``PublicQuerySet``, raises the content version once per transaction (a single counter
+row in core.ContentVersion), however many rows the transaction touches. Nothing else has
+to remember to invalidate, and models not declared (inbox, outbox, logs) never do.
+
+A cached page is served only while the version it was made under is still current, so a
+change makes every process and host render afresh. Each process reads the version from
+the database at most once a second and reuses it in between (its own changes forget it at
+once), so a save shows everywhere within about a second, whatever else has failed, with
+no side channel to keep alive. Entries also expire no later than the next moment an app
+says its pages change by themselves (``pagecache.scheduled(...)``: a scheduled article
+going live), so that needs no save.
 
 Visitors with a session cookie (editors), non-GET requests, and responses that set a
 cookie, embed a CSRF token (forms) or say no-cache/private are never cached.
@@ -24,10 +29,10 @@ import hashlib
 import logging
 import time
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.gzip import re_accepts_gzip
@@ -35,9 +40,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-CONTENT_APPS = {"articles", "store", "community"}
-# Models of the content apps that never appear on a public page.
-PRIVATE_MODELS = set(getattr(settings, "PAGECACHE_PRIVATE_MODELS", ()))
+from core.models import ContentVersion
+
 KEY_PREFIX = "page:2:"  # 2: entries carry their gzipped body
 logger = logging.getLogger("fibrosite")
 # Smaller bodies gain nothing from gzip (Django's GZipMiddleware uses the same floor).
@@ -66,31 +70,16 @@ def cache_key(request):
     return KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()
 
 
-def _version_model():
-    return apps.get_model("articles", "ContentVersion")
-
-
 def current_version():
     """The content version, or None when the database can't say (then nothing is cached)."""
-    table = _version_model()._meta.db_table
+    table = ContentVersion._meta.db_table
     try:
-        with connection.cursor() as cursor:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute(f"SELECT number FROM {table} WHERE id = 1")  # noqa: S608 - fixed name
             row = cursor.fetchone()
     except DatabaseError:
         return None
     return row[0] if row else 0
-
-
-def content_changed():
-    """Mark every cached public page stale, on every process and host."""
-    version = _version_model()
-    with transaction.atomic():
-        if not version.objects.filter(pk=1).update(number=F("number") + 1):
-            version.objects.get_or_create(pk=1, defaults={"number": 1})
-        # This process sees its own change on its next request; others within a second.
-        process_version.forget()
-        transaction.on_commit(process_version.forget)
 
 
 class ProcessVersion:
@@ -121,44 +110,133 @@ class ProcessVersion:
 process_version = ProcessVersion()
 
 
-def _is_content(sender):
-    meta = getattr(sender, "_meta", None)
-    return (
-        meta is not None
-        and meta.app_label in CONTENT_APPS
-        and meta.label not in PRIVATE_MODELS
-        and meta.label != "articles.ContentVersion"
-    )
+# What the apps declare (core/pagecache.py's own registry, filled in AppConfig.ready()).
+_public = {}  # model -> (fields no page shows, shown(row) for new rows or None)
+_schedules = []  # functions(after) -> the next time pages change by themselves, or None
 
 
-def _is_user(sender):
-    meta = getattr(sender, "_meta", None)
-    return meta is not None and meta.label == settings.AUTH_USER_MODEL
+class PublicQuerySet(models.QuerySet):
+    """The QuerySet of a public model: bulk writes send no signals, so they invalidate here.
+
+    bulk_update() runs through update(); delete() sends post_delete for every row.
+    """
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows and _shows(self.model, fields=kwargs):
+            content_changed(using=self.db)
+        return rows
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if any(_shows(self.model, row=row) for row in created):
+            content_changed(using=self.db)
+        return created
+
+    bulk_create.alters_data = True
 
 
-# A sign-in saves the user with only these fields: nothing a page shows.
-UNSHOWN_USER_FIELDS = frozenset(("last_login", "password"))
+def public(*models, unshown_fields=(), shown=None):
+    """Declare models whose rows public pages show; call it from your AppConfig.ready().
+
+    Any save, delete, many-to-many change or bulk write of them then marks every cached
+    page stale (once per transaction). ``unshown_fields``: fields no page shows (a click
+    counter); writes of only those change nothing. ``shown(row)``: for models only some of
+    whose rows are public (comments awaiting moderation), whether a new row shows; a
+    change to an existing row always counts, as it may have been shown before.
+    """
+    for model in models:
+        for manager in model._meta.managers:
+            if not issubclass(manager._queryset_class, PublicQuerySet):
+                raise ImproperlyConfigured(
+                    f"{model._meta.label} is declared public but its manager "
+                    f"'{manager.name}' is not built on core.pagecache.PublicQuerySet, so its "
+                    "update() would leave cached pages stale."
+                )
+        _public[model] = (frozenset(unshown_fields), shown)
 
 
-def _on_change(sender, **kwargs):
-    if kwargs.get("raw"):
-        return  # fixtures being loaded
-    if _is_content(sender):
-        content_changed()
-    elif _is_user(sender):  # a user's name is an article's byline
-        fields = kwargs.get("update_fields")
-        if not (fields and set(fields) <= UNSHOWN_USER_FIELDS):
-            content_changed()
+def scheduled(next_change):
+    """Register ``next_change(after=datetime)``: when pages next change with no save (a
+    scheduled article going live). Cached pages expire no later than that."""
+    _schedules.append(next_change)
 
 
-def _on_m2m(sender, action, instance, **kwargs):
-    if action.startswith("post_") and (_is_content(type(instance)) or _is_content(sender)):
-        content_changed()
+def _shows(model, row=None, fields=None):
+    declared = _public.get(model)
+    if declared is None:
+        meta = getattr(model, "_meta", None)
+        declared = meta and _public.get(meta.concrete_model)
+        if declared is None:
+            return False
+    unshown, shown = declared
+    if fields and set(fields) <= unshown:
+        return False
+    return row is None or shown is None or shown(row)
 
 
-post_save.connect(_on_change, dispatch_uid="pagecache-save")
-post_delete.connect(_on_change, dispatch_uid="pagecache-delete")
-m2m_changed.connect(_on_m2m, dispatch_uid="pagecache-m2m")
+def _on_save(sender, instance, created=False, raw=False, update_fields=None, using=None, **kw):
+    if not raw and _shows(sender, row=instance if created else None, fields=update_fields):
+        content_changed(using=using)
+
+
+def _on_delete(sender, using=None, **kwargs):
+    if _shows(sender):
+        content_changed(using=using)
+
+
+def _on_m2m(sender, instance, action, using=None, **kwargs):
+    if action.startswith("post_") and (_shows(type(instance)) or _shows(sender)):
+        content_changed(using=using)
+
+
+def connect_signals():
+    """Called by CoreConfig.ready(): saves, deletes and many-to-many changes of models
+    declared public invalidate (fixtures being loaded don't)."""
+    post_save.connect(_on_save, dispatch_uid="pagecache-save")
+    post_delete.connect(_on_delete, dispatch_uid="pagecache-delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="pagecache-m2m")
+
+
+def content_changed(using=None):
+    """Mark every cached public page stale, on every process and host.
+
+    Once per transaction: the first change in it raises the version, inside it (a
+    rollback undoes the raise with the change); later ones find the marker it left.
+    """
+    connection = connections[using or DEFAULT_DB_ALIAS]
+    current = _transaction_of(connection)
+    if current is not None:
+        for savepoints, func, _robust in connection.run_on_commit:
+            if func is _forget_after_commit and (current == "" or current in savepoints):
+                return  # this transaction has raised it already
+        transaction.on_commit(_forget_after_commit, using=connection.alias)
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1):
+            ContentVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    process_version.forget()  # this process sees its own change on its next request
+
+
+def _forget_after_commit():
+    """Marks a transaction that raised the version; once it commits, this process reads
+    the new number (other processes within REUSE_SECONDS)."""
+    process_version.forget()
+
+
+def _transaction_of(connection):
+    """The transaction a change belongs to: None in autocommit, "" for a plain one.
+
+    A test runs inside transactions of its own that never commit, so there the outermost
+    block that isn't the test case's stands for the transaction, named by its savepoint
+    (Django's durable atomic() makes the same distinction); one without a savepoint has
+    no name, and counts as autocommit.
+    """
+    for index, block in enumerate(connection.atomic_blocks):
+        if not block._from_testcase:
+            return connection.savepoint_ids[index - 1] if index else ""
+    return None
 
 
 class AnonymousPageCacheMiddleware:
@@ -248,11 +326,11 @@ class AnonymousPageCacheMiddleware:
         patch_vary_headers(response, ("Accept-Encoding",))
 
     def _expires(self, started):
-        """Now plus the page's lifetime, but no later than the first scheduled article to
-        go live after rendering began: a page rendered across that moment may lack it."""
+        """Now plus the page's lifetime, but no later than the first scheduled change (an
+        article going live) after rendering began: a page rendered across it may lack it."""
         expires = time.time() + self.seconds
-        article = apps.get_model("articles", "Article")
-        next_publish = article.objects.next_scheduled_at(after=started)
-        if next_publish is not None:
-            expires = min(expires, next_publish.timestamp())
+        for next_change in _schedules:
+            when = next_change(after=started)
+            if when is not None:
+                expires = min(expires, when.timestamp())
         return expires

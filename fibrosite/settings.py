@@ -342,13 +342,6 @@ COMMUNITY_MAIL_CLAIM_TIMEOUT = 10 * 60  # a "sending" row older than this was ab
 DEMO_EDITOR_PASSWORD_FILE = BASE_DIR / ".demo-editor-password"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# Never shown on public pages (comments invalidate themselves, see community/signals.py).
-PAGECACHE_PRIVATE_MODELS = [
-    "community.ContactMessage",
-    "community.Subscriber",
-    "community.OutboundEmail",
-    "community.Comment",
-]
 
 # Blogger importer (articles/blogger/, `manage.py import_blogger`). Imported posts get
 # this author (a username; empty: "FibroSite editors") and, when no label names a

@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
 from articles import search
 from core.admin import LiteralHelpTextMixin, UploadFailureAdminMixin
-from core.pagecache import content_changed
 from core.widgets import EditorWidget
 from store.models import Product, ProductCategory, ProductImage
 
@@ -96,12 +96,12 @@ class ProductAdmin(UploadFailureAdminMixin, LiteralHelpTextMixin, admin.ModelAdm
         return product.price_display
 
     @admin.action(description="Mark selected products unavailable", permissions=["change"])
+    @transaction.atomic  # with the re-indexing: one change, one page-cache invalidation
     def mark_unavailable(self, request, queryset):
         count = queryset.update(
             availability=Product.Availability.OUT_OF_STOCK, updated=timezone.now()
         )
         search.index_all(queryset.select_related("category"))  # their result lines say so
-        content_changed()
         self.message_user(
             request,
             f"{count} product(s) marked unavailable: no Buy button is shown.",
@@ -109,8 +109,8 @@ class ProductAdmin(UploadFailureAdminMixin, LiteralHelpTextMixin, admin.ModelAdm
         )
 
     @admin.action(description="Mark selected products in stock", permissions=["change"])
+    @transaction.atomic
     def mark_in_stock(self, request, queryset):
         count = queryset.update(availability=Product.Availability.IN_STOCK, updated=timezone.now())
         search.index_all(queryset.select_related("category"))
-        content_changed()
         self.message_user(request, f"{count} product(s) marked in stock.", messages.SUCCESS)

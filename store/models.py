@@ -9,6 +9,7 @@ from markdownx.models import MarkdownxField
 
 from core import markdown
 from core.images import ValidatedImageField, refresh_renditions
+from core.pagecache import PublicQuerySet
 
 IMAGE_WIDTHS = (320, 640, 1024)
 DEFAULT_STORE_NAME = "Fibromyalgia Store"
@@ -94,6 +95,8 @@ class ProductCategory(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name"]
         verbose_name = "product category"
@@ -106,7 +109,7 @@ class ProductCategory(models.Model):
         return reverse("store:category", args=[self.slug])
 
 
-class ProductQuerySet(models.QuerySet):
+class ProductQuerySet(PublicQuerySet):
     def visible(self):
         """Listed in the catalog: everything but discontinued products (whose pages still work)."""
         return self.exclude(availability=Product.Availability.DISCONTINUED)
@@ -283,6 +286,8 @@ class ProductImage(ImageRenditionsMixin, models.Model):
     )
     renditions = models.JSONField(editable=False, default=list)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles.models import Article
+from articles.selectors import published_articles
 from core.ratelimit import client_network
 from core.views import HOME, BreadcrumbsMixin
 from store import seo
@@ -71,7 +71,7 @@ class ProductDetailView(BreadcrumbsMixin, DetailView):
             "images",
             Prefetch(
                 "related_articles",
-                queryset=Article.objects.published().for_listing(),
+                queryset=published_articles().for_listing(),
                 to_attr="published_articles",
             ),
         )

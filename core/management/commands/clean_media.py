@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import unquote
 
 from django.apps import apps
@@ -8,8 +9,6 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models
 from django.utils import timezone
-
-from core.pagecache import CONTENT_APPS
 
 # A media address anywhere in stored text: markdown, rendered HTML, absolute URLs.
 
@@ -20,7 +19,9 @@ def _media_reference():
 
 
 def referenced_media():
-    """Every storage name a content row refers to: file fields, renditions, text."""
+    """Every storage name a row of the site's own apps refers to: file fields, renditions,
+    text. All their models are read, declared or not: a file kept too long costs a little
+    disk, one deleted too soon is an image lost."""
     names = set()
     media_reference = _media_reference()
 
@@ -37,15 +38,18 @@ def referenced_media():
                 collect(item)
 
     kinds = (models.FileField, models.JSONField, models.TextField, models.CharField)
-    for model in apps.get_models():
-        if model._meta.app_label not in CONTENT_APPS:
-            continue
+    own = [config for config in apps.get_app_configs() if _is_ours(config)]
+    for model in (model for config in own for model in config.get_models()):
         fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, kinds)]
         if fields:
             for row in model._default_manager.values_list(*fields).iterator():
                 for value in row:
                     collect(value)
     return names
+
+
+def _is_ours(app_config):
+    return Path(app_config.path).is_relative_to(settings.BASE_DIR)
 
 
 def stored_files(folder=""):

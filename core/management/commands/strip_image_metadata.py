@@ -5,24 +5,11 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from PIL import Image
 
-from core.images import build_renditions, clean_image
+from core.images import SIZED_IMAGES, build_renditions, clean_image
 from core.management.commands.clean_media import stored_files
-from core.pagecache import content_changed
 
 SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 METADATA = {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop", "mp"}
-
-
-def _models():
-    """(model, image field, renditions field, widths, width field, height field)."""
-    from articles.models import HERO_WIDTHS, Article
-    from store.models import IMAGE_WIDTHS, Product, ProductImage
-
-    return [
-        (Article, "hero_image", "hero_renditions", HERO_WIDTHS, "hero_width", "hero_height"),
-        (Product, "image", "renditions", IMAGE_WIDTHS, "image_width", "image_height"),
-        (ProductImage, "image", "renditions", IMAGE_WIDTHS, "width", "height"),
-    ]
 
 
 def carries_metadata(name):
@@ -60,9 +47,7 @@ class Command(BaseCommand):
                 continue
             cleaned.add(name)
             self.stdout.write(f"{'Would clean' if dry_run else 'Cleaned'} {name}")
-        rebuilt = 0 if dry_run else self._rebuild_sizes(cleaned)
-        if rebuilt:
-            content_changed()
+        rebuilt = 0 if dry_run else self._rebuild_sizes(cleaned)  # update() invalidates
         self.stdout.write(
             f"{len(cleaned)} image(s) {'carry' if dry_run else 'cleaned of'} metadata; "
             f"sizes rebuilt for {rebuilt} hero or product image(s)."
@@ -81,7 +66,7 @@ class Command(BaseCommand):
 
     def _rebuild_sizes(self, cleaned):
         rebuilt = 0
-        for model, field, renditions_field, widths, width, height in _models():
+        for model, field, renditions_field, widths, width, height in SIZED_IMAGES:
             rows = model._default_manager.exclude(**{field: ""}).values_list(
                 "pk", field, renditions_field
             )

@@ -2,9 +2,9 @@
 
 import pytest
 
-from articles import tasks
 from articles.models import Article
 from articles.tests.conftest import upload
+from core import tasks
 from core.pagecache import current_version
 
 pytestmark = pytest.mark.django_db
