@@ -85,6 +85,7 @@ def test_editor_journey_from_first_words_to_a_revoked_review_link(
         )
     )
     with_image = body.input_value()
+    expect(page.locator(".markdownx-preview img")).to_have_count(1)
     [uploaded] = (settings.MEDIA_ROOT / "uploads").iterdir()
     assert b"FibroCam" not in uploaded.read_bytes()  # stored without the camera's notes
 
@@ -97,6 +98,7 @@ def test_editor_journey_from_first_words_to_a_revoked_review_link(
         "dancing.gif: GIF images can't be used: save it as JPEG, PNG or WebP."
     )
     assert body.input_value() == with_image  # refusals never touch the text
+    assert "Invalid response" not in body.input_value()
     assert len(list((settings.MEDIA_ROOT / "uploads").iterdir())) == 1
 
     # The tab is closed by mistake (leaving asks first); the text comes back.
@@ -178,6 +180,11 @@ def test_editor_journey_from_first_words_to_a_revoked_review_link(
     assert reviewer.goto(review_url).status == 410
     expect(reviewer.locator("h1")).to_have_text("This review link no longer works")
     outsider.close()
+
+    # Saved, the kept copy of the typing is forgotten: the next new article starts clean.
+    page.goto(live_server.url + ADD)
+    expect(page.locator("#id_title")).to_be_visible()
+    expect(page.locator(".editor-restore")).to_have_count(0)
 
 
 def test_bylines_lead_to_a_profile_page_that_fits_phones(live_server, page, demo, screenshot):
