@@ -232,7 +232,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a card needs, without the heavy text columns."""
-        return self.select_related("category").defer("body", "body_html", "toc")
+        return self.select_related("category").defer("body", "body_html", "body_renditions", "toc")
 
 
 class Article(models.Model):

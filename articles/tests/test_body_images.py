@@ -9,8 +9,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
+from reversion.models import Version
 
-from articles import tasks
+from articles import markdown, tasks
 from articles.models import Article
 from articles.tests.conftest import photo
 from articles.tests.test_admin import article_form
@@ -156,3 +157,39 @@ def test_an_image_missing_from_storage_stays_a_link_and_the_worker_does_not_fail
     assert '<a href="/media/uploads/gone.jpg"' in article.body_html
     assert "<img" not in article.body_html
     assert tasks.make_body_renditions.call(article.pk, ["uploads/gone.jpg"]) == {}
+
+
+def test_restoring_a_revision_serves_the_sizes_already_made(admin_client, category, settings):
+    image_code = upload_to_editor(admin_client, size=(700, 500))
+    admin_client.post(
+        reverse("admin:articles_article_add"), article_form(category, body=body_with(image_code))
+    )
+    article = Article.objects.get()
+    made = article.body_renditions
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    longer = article_form(category, body=body_with(image_code) + "\n\nAnd drink water.")
+    assert admin_client.post(change, longer).status_code == 302
+    files = sorted((settings.MEDIA_ROOT / "uploads" / "sizes").iterdir())
+
+    oldest = Version.objects.get_for_object(article).last()
+    restore = reverse("admin:articles_article_restore", args=[article.pk, oldest.pk])
+    assert admin_client.post(restore).status_code == 302
+
+    article.refresh_from_db()
+    assert "drink water" not in article.body
+    assert article.body_renditions == made and "<picture>" in article.body_html
+    assert sorted((settings.MEDIA_ROOT / "uploads" / "sizes").iterdir()) == files  # not again
+
+
+def test_the_sanitiser_keeps_only_sizes_from_our_own_media():
+    html = (
+        '<picture><source type="image/webp" srcset="/media/uploads/sizes/a-480.webp 480w">'
+        '<source type="text/html" srcset="/media/x 1w">'
+        '<img src="/media/uploads/a.jpg" srcset="https://tracker.example/a.jpg 480w, '
+        '/media/uploads/sizes/a-800.jpg 800w" sizes="100vw" onerror="alert(1)"></picture>'
+    )
+    cleaned = markdown.sanitise(html)
+    assert 'srcset="/media/uploads/sizes/a-480.webp 480w"' in cleaned
+    assert "tracker.example" not in cleaned and "onerror" not in cleaned
+    assert "text/html" not in cleaned
+    assert '<img src="/media/uploads/a.jpg" sizes="100vw">' in cleaned
