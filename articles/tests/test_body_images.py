@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 from reversion.models import Version
@@ -193,3 +194,21 @@ def test_the_sanitiser_keeps_only_sizes_from_our_own_media():
     assert "tracker.example" not in cleaned and "onerror" not in cleaned
     assert "text/html" not in cleaned
     assert '<img src="/media/uploads/a.jpg" sizes="100vw">' in cleaned
+
+
+def test_articles_saved_before_body_images_were_resized_get_their_sizes(
+    admin_client, make_article, settings
+):
+    image_code = upload_to_editor(admin_client, size=(700, 500))
+    article = make_article(body=body_with(image_code) + f"\n\n![Gone]({settings.MEDIA_URL}x.jpg)")
+    plain = markdown.render(article.body).html  # as it was stored before
+    Article.objects.filter(pk=article.pk).update(body_renditions={}, body_html=plain)
+
+    out = io.StringIO()
+    call_command("resize_body_images", "--now", stdout=out)
+    assert out.getvalue().startswith("Resized 1 of 2 image(s) in 1 article(s);")
+    article.refresh_from_db()
+    assert len(article.body_renditions) == 1 and "<picture>" in article.body_html
+
+    call_command("resize_body_images", stdout=out)  # the missing picture is tried again
+    assert "Queued 1 image(s) in 1 article(s) for the worker." in out.getvalue()
