@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article, Category, Person
 from articles.tests.conftest import image_bytes, photo
+from fibrosite.tests.browser.test_journeys import assert_accessible
 
 # Looked at by people, not asserted on: the git-ignored folder `make screenshots` uses.
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
@@ -172,6 +173,7 @@ def test_editor_journey_from_first_words_to_a_revoked_review_link(
     reviewer.wait_for_function("document.querySelector('.prose picture img').complete")
     shown = image.evaluate("i => [i.currentSrc, i.naturalWidth]")
     assert "/sizes/" in shown[0] and shown[1] > 0, shown
+    assert_accessible(reviewer)
 
     page.locator("input[name=_selected_action]").first.check()
     page.select_option("select[name=action]", "revoke")
@@ -179,6 +181,7 @@ def test_editor_journey_from_first_words_to_a_revoked_review_link(
     expect(page.locator(".messagelist")).to_contain_text("1 review link(s) revoked")
     assert reviewer.goto(review_url).status == 410
     expect(reviewer.locator("h1")).to_have_text("This review link no longer works")
+    assert_accessible(reviewer)
     outsider.close()
 
     # Saved, the kept copy of the typing is forgotten: the next new article starts clean.
