@@ -112,6 +112,7 @@ reversion.register(
     follow=["faqs", "references", "category", "written_by", "reviewed_by"],
     exclude=[
         "body_html",
+        "body_renditions",
         "toc",
         "search_text",
         "search_vector",
@@ -206,6 +207,8 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
                 restored._saved_slug = article.slug
                 restored._saved_hero = article.hero_image.name or ""
                 restored._saved_social = article.social_image.name or ""
+                # Sizes already made of the text's images serve the restored text too.
+                restored.body_renditions = article.body_renditions
                 restored.save()  # the revert wrote raw rows: render, index and resize again
                 reversion.set_user(request.user)
                 reversion.set_comment(f"Restored the version of {when}.")

@@ -19,6 +19,7 @@ from core.images import ValidatedImageField, refresh_renditions
 from core.pagecache import PublicQuerySet
 
 HERO_WIDTHS = (480, 800, 1200)
+BODY_WIDTHS = HERO_WIDTHS  # images in the text fill the same column as the hero
 PHOTO_WIDTHS = (160, 320)
 SOCIAL_WIDTHS = (1200,)
 # What the editor's upload puts in ![…](…) (articles/editor.py), and words that describe
@@ -238,7 +239,7 @@ class ArticleQuerySet(PublicQuerySet):
 
     def for_listing(self):
         """What a card needs, without the heavy text columns."""
-        return self.select_related("category").defer("body", "body_html", "toc")
+        return self.select_related("category").defer("body", "body_html", "body_renditions", "toc")
 
 
 class Article(models.Model):
@@ -269,6 +270,9 @@ class Article(models.Model):
         ),
     )
     body_html = models.TextField(editable=False, default="")
+    # The sizes the worker made of each image in the text: {storage name: renditions}
+    # (articles/tasks.py make_body_renditions); body_html serves them once they exist.
+    body_renditions = models.JSONField(editable=False, default=dict)
     toc = models.JSONField(editable=False, default=list)
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
 
@@ -385,6 +389,7 @@ class Article(models.Model):
             refresh_renditions(
                 self, "social_image", "social_renditions", SOCIAL_WIDTHS, self._saved_social
             )
+            self._resize_body_images()
         self._remember_saved()
 
     def get_absolute_url(self):
@@ -425,6 +430,21 @@ class Article(models.Model):
             and self.publish_at == self._saved_publish_at
             and self.publish_at <= timezone.now()
         )
+
+    def _resize_body_images(self):
+        """Have the worker resize the text's images that have no sizes yet (queued in the
+        save's transaction); the page shows the stored originals until then."""
+        from django.tasks import TaskResultStatus
+
+        from articles.tasks import make_body_renditions  # the task module imports this one
+
+        missing = [name for name in self._body_images if name not in self.body_renditions]
+        if not missing:
+            return
+        result = make_body_renditions.enqueue(self.pk, missing)
+        if result.status == TaskResultStatus.SUCCESSFUL and result.return_value:  # the tests
+            self.body_html = result.return_value["html"]
+            self.body_renditions = result.return_value["renditions"]
 
     def undescribed_images(self):
         """Messages naming each image (hero, then the body's) that still lacks a description."""
@@ -514,11 +534,20 @@ class Article(models.Model):
     def show_toc(self):
         return len(self.toc) >= 3
 
+    _body_images = ()
+
     def render(self):
-        rendered = markdown.render(self.body)
+        rendered = markdown.render(self.body, self.body_renditions)
         self.body_html = rendered.html
         self.toc = rendered.toc
         self.reading_minutes = rendered.reading_minutes
+        # Sizes of images taken out of the text are forgotten (clean_media removes them).
+        self.body_renditions = {
+            name: self.body_renditions[name]
+            for name in rendered.images
+            if name in self.body_renditions
+        }
+        self._body_images = rendered.images
 
 
 class SlugRedirect(models.Model):

@@ -3,9 +3,12 @@ largest text size, into artifacts/screenshots/ (git-ignored).
 
 Serves a throwaway copy of the site with production settings under gunicorn (as `make audit`
 does) and drives Debian's Chromium. `--docs` also refreshes the first-screen pair the README
-shows (docs/article-phone.png and docs/article-desktop.png).
+shows (docs/article-phone.png and docs/article-desktop.png) and the editor with its
+side-by-side preview (docs/editor-side-by-side.png).
 """
 
+import base64
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -20,6 +23,62 @@ from serve import PY, ROOT, Server, run, site_env  # noqa: E402
 OUT = ROOT / "artifacts" / "screenshots"
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 LOOKS = {"light": ("light", None), "dark": ("dark", None), "largest-text": ("light", "larger")}
+EDITOR_ARTICLE = "Is low-dose naltrexone"
+# A photo dropped into the body after its first paragraph, as an editor drags one in.
+DROP_PHOTO = """(b64) => {
+  const body = document.querySelector("#id_body");
+  const at = body.value.indexOf("\\n\\n") + 2;
+  body.focus();
+  body.setSelectionRange(at, at);
+  const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], "heat-pack.jpg", {type: "image/jpeg"}));
+  body.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+}"""
+
+# Then described, with a blank line before the heading that follows, as the editor would.
+DESCRIBE_PHOTO = """() => {
+  const body = document.querySelector("#id_body");
+  body.value = body.value.replace(/!\\[Describe this image\\]\\(([^)]+)\\)/,
+    "![A heat pack wrapped in a towel on a sofa]($1)\\n\\n");
+  body.dispatchEvent(new Event("input", {bubbles: true}));
+}"""
+
+
+def editor_screenshot(browser, site, env):
+    """The demo article in the editor at 1,280 px: the markdown beside its preview."""
+    sys.path.append(str(ROOT))
+    from core.demo_images import soft_picture
+
+    password = secrets.token_urlsafe(16)
+    run(
+        [PY, "manage.py", "createsuperuser", "--noinput", "--username", "docs",
+         "--email", "docs@example.org"],
+        {**env, "DJANGO_SUPERUSER_PASSWORD": password}, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site.url + "/admin/login/")
+    page.fill("#id_username", "docs")
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(site.url + "/admin/articles/article/")
+    page.get_by_role("link", name=EDITOR_ARTICLE).first.click()
+    photo = base64.b64encode(soft_picture("docs-editor", size=(1200, 800)).read()).decode()
+    page.evaluate(DROP_PHOTO, photo)
+    page.locator(".editor-upload-message").filter(has_text="was added").wait_for()
+    page.evaluate(DESCRIBE_PHOTO)
+    # Locators reach into the preview's shadow root; the admin's CSP allows no eval.
+    shown = page.locator(".site-preview img[alt^='A heat pack']")
+    shown.wait_for()
+    for _ in range(100):
+        if shown.evaluate("i => i.complete && i.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
+    page.evaluate(
+        "window.scrollBy(0, document.querySelector('.field-body').getBoundingClientRect().top - 8)"
+    )
+    page.screenshot(path=str(ROOT / "docs" / "editor-side-by-side.png"))
+    page.close()
 
 
 def main():
@@ -52,6 +111,8 @@ def main():
                         if docs and name == "article" and look == "light":
                             page.screenshot(path=str(ROOT / "docs" / f"article-{size_name}.png"))
                     context.close()
+            if docs:
+                editor_screenshot(browser, site, env)
             browser.close()
     finally:
         site.stop()

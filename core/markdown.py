@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import nh3
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.html import escape
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -55,15 +56,16 @@ CALLOUT_MARKER = re.compile(r"\[!(warning|note|tip)\][ \t]*([^\n]*)(?:\n|$)", re
 
 ALLOWED_TAGS = {
     "a", "abbr", "aside", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong",
-    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "picture", "pre", "source",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "abbr": {"title"},
     "aside": {"role", "aria-label"},
-    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height", "loading", "decoding"},
     "li": {"id"},
+    "source": {"type", "srcset", "sizes"},
     "sup": {"id"},
     **{f"h{level}": {"id"} for level in range(2, 7)},
 }
@@ -84,6 +86,13 @@ class TooComplex(ValueError):
 def _attribute_filter(tag, name, value):
     # Only a callout's own landmark role gets through, whatever else reaches nh3.
     if name == "role" and value != "note":
+        return None
+    # Sizes of a body image (see _image) are our own media; nh3 does not check srcset.
+    if name == "srcset" and not all(
+        media_name(candidate.split()[0]) for candidate in value.split(",") if candidate.strip()
+    ):
+        return None
+    if tag == "source" and name == "type" and value != "image/webp":
         return None
     return value
 
@@ -231,6 +240,7 @@ def _images(state):
             child.attrSet("height", str(size[1]))
             child.attrSet("loading", "lazy")
             child.attrSet("decoding", "async")
+            child.meta["media_name"] = name
             children.append(child)
         token.children = children
 
@@ -272,6 +282,41 @@ def _stored_image_size(name):
         return None
 
 
+# What a body image takes of the page's width: the article column, or the whole phone.
+BODY_IMAGE_SIZES = "(min-width: 48rem) 46rem, 100vw"
+
+
+def _image(self, tokens, index, options, env):
+    """An own-media image: through its renditions (WebP and its own format, each width)
+    once the worker has made them, else the stored original with its size.
+
+    `env["renditions"]` maps storage names to build_renditions() lists; every own-media
+    image rendered is noted in `env["media_images"]` so the caller knows what to resize.
+    """
+    token = tokens[index]
+    name = token.meta.get("media_name")
+    if name and name not in env.setdefault("media_images", []):
+        env["media_images"].append(name)
+    sized = env.get("renditions", {}).get(name) if name else None
+    if not sized:
+        return self.image(tokens, index, options, env)
+
+    def srcset(key):
+        return ", ".join(f"{default_storage.url(r[key])} {r['width']}w" for r in sized)
+
+    largest, fallback = sized[-1], sized[min(1, len(sized) - 1)]
+    token.attrSet("src", default_storage.url(fallback["original"]))
+    token.attrSet("srcset", srcset("original"))
+    token.attrSet("sizes", BODY_IMAGE_SIZES)
+    token.attrSet("width", str(largest["width"]))
+    token.attrSet("height", str(largest["height"]))
+    source = (
+        f'<source type="image/webp" srcset="{escape(srcset("webp"))}" '
+        f'sizes="{escape(BODY_IMAGE_SIZES)}">'
+    )
+    return f"<picture>{source}{self.image(tokens, index, options, env)}</picture>"
+
+
 # Footnotes keep the markup the site used before markdown-it (ids fn:1 / fnref:1).
 
 
@@ -300,6 +345,7 @@ FOOTNOTE_RULES = {
         f'<li id="fn:{_footnote_number(tokens, index)}">'
     ),
 }
+RENDER_RULES = {**FOOTNOTE_RULES, "image": _image}
 
 
 def _parser():
@@ -313,7 +359,7 @@ def _parser():
     md.core.ruler.push("fibrosite_images", _images)
     md.core.ruler.push("fibrosite_links", _links)
     md.validateLink = lambda url: True  # so that _links can keep a refused link's text
-    for name, rule in FOOTNOTE_RULES.items():
+    for name, rule in RENDER_RULES.items():
         md.add_render_rule(name, rule)
     return md
 
@@ -376,21 +422,31 @@ class Rendered:
     html: str
     toc: list = field(default_factory=list)
     words: int = 0
+    # Storage names of the own-media images shown, in reading order (no repeats).
+    images: list = field(default_factory=list)
 
     @property
     def reading_minutes(self):
         return max(1, round(self.words / WORDS_PER_MINUTE))
 
 
-def render(text):
+def render(text, renditions=None):
     """Render editor markdown to sanitised HTML, with a table of contents and a word count.
 
-    Raises TooComplex for input past the limits above.
+    `renditions` maps an image's storage name to its sizes (core/images.py
+    build_renditions); images without any are shown as stored. Raises TooComplex for
+    input past the limits above.
     """
     text = text or ""
     tokens = _parse_once(text)
-    html = sanitise(_md.renderer.render(tokens, _md.options, {})).strip()
-    return Rendered(html=html, toc=_toc(tokens), words=len(re.findall(r"\w+", text)))
+    env = {"renditions": renditions or {}, "media_images": []}
+    html = sanitise(_md.renderer.render(tokens, _md.options, env)).strip()
+    return Rendered(
+        html=html,
+        toc=_toc(tokens),
+        words=len(re.findall(r"\w+", text)),
+        images=env["media_images"],
+    )
 
 
 def _toc(tokens):

@@ -216,7 +216,11 @@ def test_linked_small_picture_is_replaced_by_the_large_one_stored_in_media(impor
     assert name.startswith("uploads/")
     with default_storage.open(name) as stored, Image.open(stored) as image:
         assert image.size == (400, 300)  # the s1600 original, not the s320 copy
-    assert f'src="/media/{name}"' in post.body_html and 'width="400"' in post.body_html
+    # Served through its sizes like an uploaded picture (one: it is narrower than 480 px).
+    [sized] = post.body_renditions[name]
+    assert (sized["width"], sized["height"]) == (400, 300)
+    assert f'src="/media/{sized["original"]}"' in post.body_html
+    assert 'width="400"' in post.body_html and 'srcset="/media/' in post.body_html
 
 
 def test_gps_and_camera_metadata_are_stripped_from_imported_images(imported):

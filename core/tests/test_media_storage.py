@@ -131,22 +131,30 @@ def test_hero_renditions_and_body_images_work_from_the_bucket(bucket, make_artic
     assert article.hero_image.name in keys
     for rendition in article.hero_renditions:
         assert rendition["webp"] in keys and rendition["original"] in keys
-    # A bucket address in the body is our own media: sized, not turned into a link.
+    # A bucket address in the body is our own media: sized, not turned into a link, and
+    # served through its resized copies, stored in the bucket too.
     assert 'height="480"' in article.body_html and 'width="640"' in article.body_html
-    assert f'src="{default_storage.url(body_image)}"' in article.body_html
+    sizes = article.body_renditions[body_image]
+    assert [size["width"] for size in sizes] == [480, 640]
+    for size in sizes:
+        assert size["webp"] in keys and size["original"] in keys
+        assert f"{default_storage.url(size['webp'])} {size['width']}w" in article.body_html
+    assert f'src="{default_storage.url(sizes[-1]["original"])}"' in article.body_html
 
 
 def test_clean_media_and_backups_work_on_the_bucket(bucket, make_article, tmp_path):
     kept = default_storage.save("uploads/kept.png", upload())
-    make_article(body=f"![Kept]({default_storage.url(kept)})")
+    article = make_article(body=f"![Kept]({default_storage.url(kept)})")
+    [size] = article.body_renditions[kept]  # its resized copies are in use too
+    in_use = sorted([kept, size["webp"], size["original"]])
     default_storage.save("uploads/orphan.png", upload())
 
     out = io.StringIO()
     call_command("clean_media", "--min-age-days", "0", "--delete", stdout=out)
-    assert stored_keys(bucket) == ["uploads/kept.png"], out.getvalue()
+    assert sorted(stored_keys(bucket)) == in_use, out.getvalue()
 
     files = save_media(tmp_path / "backup")
-    assert list(files) == ["media/uploads/kept.png"]
+    assert sorted(files) == [f"media/{name}" for name in in_use]
     assert (tmp_path / "backup" / "media" / "uploads" / "kept.png").read_bytes() == (
         bucket.get_object(Bucket=bucket.name, Key="uploads/kept.png")["Body"].read()
     )

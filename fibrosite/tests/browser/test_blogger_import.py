@@ -1,8 +1,12 @@
 """An editor brings a Blogger blog over in the admin; a reader follows an old link."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.files.storage import default_storage
+from PIL import Image
 from playwright.sync_api import expect
 
 from articles.blogger import exports
@@ -44,11 +48,14 @@ def test_editor_imports_a_blog_and_old_links_land_on_the_articles(
     phone.goto(live_server.url + "/2024/03/pacing-on-bad-days.html?m=1")
     assert phone.url == live_server.url + "/articles/pacing-on-bad-days/"
     expect(phone.locator("h1")).to_have_text("Pacing on bad days")
-    picture = phone.locator("main img[src^='/media/uploads/']")
+    picture = phone.locator("main picture img[src^='/media/uploads/sizes/']")
     expect(picture).to_be_visible()
     box = picture.bounding_box()
-    natural = phone.evaluate("img => img.naturalWidth", picture.element_handle())
-    assert natural == 400  # the full-size original, not Blogger's 320 px copy
+    # Served through its resized copies like an uploaded picture; the one the phone chose
+    # is made from the full-size original, not from Blogger's 320 px copy.
+    shown = urlsplit(picture.evaluate("img => img.currentSrc")).path
+    with default_storage.open(shown.removeprefix(settings.MEDIA_URL)) as file:
+        assert Image.open(file).width == 400
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.close()

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from articles.models import Article, Category, Person
-from articles.tests.conftest import image_bytes
+from articles.tests.conftest import image_bytes, photo
+from fibrosite.tests.browser.test_journeys import assert_accessible
 
 # Looked at by people, not asserted on: the git-ignored folder `make screenshots` uses.
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
@@ -53,51 +54,140 @@ def sign_in(page, live_server):
     page.get_by_role("button", name="Log in").click()
 
 
-def test_uploads_explain_refusals_and_publishing_waits_for_descriptions(
-    live_server, page, settings, fatigue
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
+FIRST_WORDS = "Pacing is planning rest before you need it."
+LATER_WORDS = "Pacing is resting whenever you feel like it."
+
+
+def test_editor_journey_from_first_words_to_a_revoked_review_link(
+    live_server, page, context, browser, settings, fatigue
 ):
+    """One editor, one article: uploads that explain themselves, a closed tab, publishing
+    refused for a placeholder description, a schedule, a restored revision, and a review
+    link for a clinician that works signed out until it is revoked."""
     sign_in(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + ADD)
+    page.locator("#id_title").press_sequentially("Pacing on a bad day")
+    page.fill("#id_summary", "Plan rest first.\nStop before the crash.")
     body = page.locator("#id_body")
-    body.fill("Pacing helps.")
+    body.press_sequentially(FIRST_WORDS + "\n\n")
     message = page.locator(".editor-upload-message")
 
-    png = base64.b64encode(image_bytes("PNG", (300, 200))).decode()
-    page.evaluate(DROP, ["walk.png", "image/png", png, 0])
-    expect(message).to_contain_text("walk.png was added")
+    # A phone photo (GPS, camera) goes in; a photo over 5 MB and a GIF are explained.
+    page.evaluate(DROP, ["IMG_0042.jpg", "image/jpeg", b64(photo("JPEG", (1200, 800))), 0])
+    expect(message).to_contain_text("IMG_0042.jpg was added")
     expect(body).to_have_value(
-        re.compile(r"^Pacing helps\.!\[Describe this image\]\(/media/uploads/\w+\.png\)$")
+        re.compile(
+            rf"^{re.escape(FIRST_WORDS)}\n\n!\[Describe this image\]\(/media/uploads/\w+\.jpg\)$"
+        )
     )
     with_image = body.input_value()
     expect(page.locator(".markdownx-preview img")).to_have_count(1)
+    [uploaded] = (settings.MEDIA_ROOT / "uploads").iterdir()
+    assert b"FibroCam" not in uploaded.read_bytes()  # stored without the camera's notes
 
-    page.evaluate(DROP, ["holiday.jpg", "image/jpeg", "", int(6.2 * 1024 * 1024)])
-    expect(message).to_have_text("holiday.jpg: this image is 6.2 MB; images can be up to 5 MB.")
+    big = image_bytes("JPEG", (640, 480)) + bytes(int(5.3 * 1024 * 1024))
+    page.evaluate(DROP, ["holiday.jpg", "image/jpeg", b64(big), 0])
+    expect(message).to_have_text("holiday.jpg: this image is 5.3 MB; images can be up to 5 MB.")
     expect(message).to_have_class(re.compile("errornote"))
-
-    gif = base64.b64encode(image_bytes("GIF")).decode()
-    page.evaluate(DROP, ["dancing.gif", "image/gif", gif, 0])
+    page.evaluate(DROP, ["dancing.gif", "image/gif", b64(image_bytes("GIF")), 0])
     expect(message).to_have_text(
         "dancing.gif: GIF images can't be used: save it as JPEG, PNG or WebP."
     )
-    assert body.input_value() == with_image
+    assert body.input_value() == with_image  # refusals never touch the text
     assert "Invalid response" not in body.input_value()
     assert len(list((settings.MEDIA_ROOT / "uploads").iterdir())) == 1
 
-    # Publishing is refused while the new image keeps the placeholder description.
-    page.fill("#id_title", "Walking on a good day")
-    page.fill("#id_summary", "Walk a little.\nRest before you need to.")
+    # The tab is closed by mistake (leaving asks first); the text comes back.
+    page.wait_for_timeout(700)  # the copy is kept half a second after typing stops
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.close(run_before_unload=True)
+    page.wait_for_event("close")
+    assert asked == ["beforeunload"]
+    page = context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + ADD)
+    offer = page.locator(".editor-restore")
+    expect(offer).to_contain_text("Restore unsaved text?")
+    offer.get_by_role("button", name="Restore unsaved text").click()
+    expect(page.locator("#id_title")).to_have_value("Pacing on a bad day")
+    expect(page.locator("#id_summary")).to_have_value("Plan rest first.\nStop before the crash.")
+    body = page.locator("#id_body")
+    expect(body).to_have_value(with_image)
+
+    # Publishing waits until the image is described; then the article is scheduled.
+    page.fill("#id_slug", "pacing-on-a-bad-day")
     page.select_option("#id_category", label="Fatigue")
     page.check("input[name=status][value=published]")
-    page.locator("input[name=_save]").first.click()
+    page.locator("input[name=_continue]").first.click()
     expect(page.locator(".errorlist")).to_contain_text(
-        re.compile(r"Image 1 in the text \(\w+\.png\) says “Describe this image”")
+        re.compile(r"Image 1 in the text \(\w+\.jpg\) says “Describe this image”")
     )
     expect(page.locator("#id_body")).to_have_value(with_image)
-    page.locator("#id_body").fill(with_image.replace("Describe this image", "A path by a lake"))
-    page.locator("input[name=_save]").first.click()
+    assert not Article.objects.exists()  # nothing half-saved
+    described = with_image.replace("Describe this image", "A sofa with a blanket and a timer")
+    page.locator("#id_body").fill(described)
+    page.get_by_label("Scheduled: goes live by itself at the publish date").check()
+    page.fill("#id_publish_at_0", "2099-12-02")
+    page.fill("#id_publish_at_1", "09:00:00")
+    page.locator("input[name=_continue]").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
-    assert Article.objects.get(slug="walking-on-a-good-day").is_live
+    article = Article.objects.get(slug="pacing-on-a-bad-day")
+    assert article.is_scheduled and not article.is_live
+
+    # A later edit, compared with the first save and undone by restoring that revision.
+    page.locator("#id_body").fill(described.replace(FIRST_WORDS, LATER_WORDS))
+    page.locator("input[name=_continue]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("button", name="Compare").click()
+    expect(page.locator("ins").first).to_contain_text("whenever")
+    page.go_back()
+    page.get_by_role("button", name="Restore").click()
+    expect(page.locator(".messagelist")).to_contain_text("is back as it was on")
+    expect(page.locator("#id_body")).to_have_value(described)
+    article.refresh_from_db()
+    assert FIRST_WORDS in article.body and article.is_scheduled
+
+    # A clinician without an account reads the draft through a secret link.
+    page.get_by_role("link", name="Create a review link").click()
+    page.fill("#id_reviewer", "Dr Kim Lee, rheumatologist")
+    page.locator("input[name=_save]").click()
+    address = page.locator("code.review-address").inner_text()
+    assert "/review/" in address
+    outsider = browser.new_context()  # signed out: no session cookie
+    reviewer = outsider.new_page()
+    review_url = live_server.url + "/review/" + address.split("/review/")[1]
+    assert reviewer.goto(review_url).status == 200
+    expect(reviewer.locator(".draft-banner")).to_contain_text("Draft for review")
+    expect(reviewer.locator("h1")).to_have_text("Pacing on a bad day")
+    expect(reviewer.locator(".prose")).to_contain_text("planning rest")
+    # The photo reaches the reader through its sizes (made by the worker), not as uploaded.
+    image = reviewer.locator(".prose picture img")
+    expect(image).to_have_attribute("alt", "A sofa with a blanket and a timer")
+    reviewer.wait_for_function("document.querySelector('.prose picture img').complete")
+    shown = image.evaluate("i => [i.currentSrc, i.naturalWidth]")
+    assert "/sizes/" in shown[0] and shown[1] > 0, shown
+    assert_accessible(reviewer)
+
+    page.locator("input[name=_selected_action]").first.check()
+    page.select_option("select[name=action]", "revoke")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".messagelist")).to_contain_text("1 review link(s) revoked")
+    assert reviewer.goto(review_url).status == 410
+    expect(reviewer.locator("h1")).to_have_text("This review link no longer works")
+    assert_accessible(reviewer)
+    outsider.close()
+
+    # Saved, the kept copy of the typing is forgotten: the next new article starts clean.
+    page.goto(live_server.url + ADD)
+    expect(page.locator("#id_title")).to_be_visible()
+    expect(page.locator(".editor-restore")).to_have_count(0)
 
 
 def test_bylines_lead_to_a_profile_page_that_fits_phones(live_server, page, demo, screenshot):
@@ -114,68 +204,6 @@ def test_bylines_lead_to_a_profile_page_that_fits_phones(live_server, page, demo
             page.emulate_media(color_scheme=scheme)
             screenshot(f"author-{name}-{scheme}")
         assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-
-
-def test_editor_compares_and_restores_a_revision(live_server, page, fatigue, screenshot):
-    sign_in(page, live_server)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(live_server.url + ADD)
-    page.fill("#id_title", "Sleep on bad nights")
-    page.fill("#id_summary", "Keep the same hours.")
-    page.locator("#id_body").fill("Go to bed at the same time every night.")
-    page.select_option("#id_category", label="Fatigue")
-    page.locator("input[name=_continue]").first.click()
-    errors = page.locator(".errorlist").all_inner_texts()
-    assert errors == [], errors
-    page.locator("#id_body").fill("Go to bed whenever you feel like it.")
-    page.locator("input[name=_continue]").first.click()
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-
-    page.get_by_role("link", name="History").click()
-    page.get_by_role("button", name="Compare").click()
-    expect(page.locator("ins").first).to_contain_text("whenever")
-    screenshot("editor-compare-desktop")
-    page.go_back()
-    screenshot("editor-history-desktop")
-    page.get_by_role("button", name="Restore").click()
-    expect(page.locator(".messagelist")).to_contain_text("is back as it was on")
-    expect(page.locator("#id_body")).to_have_value("Go to bed at the same time every night.")
-
-
-def test_typing_survives_a_closed_tab_and_leaving_asks_first(live_server, page, context, fatigue):
-    sign_in(page, live_server)
-    page.goto(live_server.url + ADD)
-    page.locator("#id_title").press_sequentially("Flare diary")
-    page.fill("#id_summary", "Write it down.")
-    page.locator("#id_body").press_sequentially("Note the day, the sleep, the pain.")
-    expect(page.locator(".field-body .markdownx-preview")).to_contain_text("Note the day")
-    page.wait_for_timeout(700)  # the copy is kept half a second after typing stops
-
-    asked = []
-    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
-    page.close(run_before_unload=True)
-    page.wait_for_event("close")
-    assert asked == ["beforeunload"]
-
-    again = context.new_page()
-    again.goto(live_server.url + ADD)
-    offer = again.locator(".editor-restore")
-    expect(offer).to_contain_text("Restore unsaved text?")
-    again.screenshot(path=str(SCREENSHOTS / "editor-restore-offer.png"))
-    expect(again.locator("#id_body")).to_have_value("")
-    offer.get_by_role("button", name="Restore unsaved text").click()
-    expect(again.locator("#id_title")).to_have_value("Flare diary")
-    expect(again.locator("#id_summary")).to_have_value("Write it down.")
-    expect(again.locator("#id_body")).to_have_value("Note the day, the sleep, the pain.")
-    expect(again.locator(".field-body .markdownx-preview")).to_contain_text("Note the day")
-
-    # Saved: the kept copy is forgotten, so the next new article starts clean.
-    again.select_option("#id_category", label="Fatigue")
-    again.locator("input[name=_save]").first.click()
-    expect(again.locator(".messagelist")).to_contain_text("was added successfully")
-    again.goto(live_server.url + ADD)
-    expect(again.locator("#id_title")).to_be_visible()
-    expect(again.locator(".editor-restore")).to_have_count(0)
 
 
 def test_schedule_with_a_live_word_count_and_a_list_that_fits(
@@ -274,34 +302,6 @@ def test_preview_sits_beside_the_text_on_wide_screens_in_the_sites_style(
                   document.querySelector('.site-preview').getBoundingClientRect().top]"""
     )
     assert below[1] >= below[0], below
-
-
-def test_review_link_opens_signed_out_then_stops_when_revoked(live_server, page, browser, fatigue):
-    draft = Article.objects.create(
-        title="Cold water swimming", slug="cold-water", summary="Careful.", body="Go slowly.",
-        category=fatigue, status=Article.Status.DRAFT,
-    )  # fmt: skip
-    sign_in(page, live_server)
-    page.goto(live_server.url + f"/admin/articles/article/{draft.pk}/change/")
-    page.get_by_role("link", name="Create a review link").click()
-    page.fill("#id_reviewer", "Dr Kim Lee, rheumatologist")
-    page.locator("input[name=_save]").click()
-    address = page.locator("code.review-address").inner_text()
-    assert "/review/" in address
-
-    outsider = browser.new_context()
-    reviewer = outsider.new_page()
-    reviewer.goto(live_server.url + "/review/" + address.split("/review/")[1])
-    expect(reviewer.locator(".draft-banner")).to_contain_text("Draft for review")
-    expect(reviewer.locator("h1")).to_have_text("Cold water swimming")
-
-    page.locator("input[name=_selected_action]").first.check()
-    page.select_option("select[name=action]", "revoke")
-    page.get_by_role("button", name="Run").click()
-    expect(page.locator(".messagelist")).to_contain_text("1 review link(s) revoked")
-    reviewer.reload()
-    expect(reviewer.locator("h1")).to_have_text("This review link no longer works")
-    outsider.close()
 
 
 def test_admin_home_shows_the_work_waiting(live_server, page, demo, screenshot):
