@@ -19,6 +19,7 @@ def _fresh_cache_and_media(settings, tmp_path):
 
     process_version.forget()  # a version read in the last test's (rolled back) transaction
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.UPLOAD_STAGING_ROOT = tmp_path / "staging"
     yield
     for cache in caches.all():
         cache.clear()

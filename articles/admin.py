@@ -22,6 +22,7 @@ from reversion_compare.admin import CompareVersionAdmin
 from articles import search, seo
 from articles.diffs import word_diff
 from articles.forms import ArticleAdminForm, when
+from articles.images import published_name
 from articles.models import (
     FAQ,
     Article,
@@ -242,13 +243,18 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
         version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
         when = timezone.localtime(version.revision.date_created).strftime("%-d %b %Y, %H:%M")
         try:
+            published = {}
             for field in ("hero_image", "social_image"):
                 stored = getattr(version.field_dict.get(field), "name", "") or ""
+                # Saved with a fresh upload: the version names it as staged for the worker.
+                stored = published[field] = published_name(Article._meta.get_field(field), stored)
                 if stored and not default_storage.exists(stored):
                     raise FileNotFoundError(stored)  # resizing happens later, in the worker
             with transaction.atomic(), reversion.create_revision():
                 version.revision.revert(delete=True)
                 restored = Article.objects.get(pk=article.pk)
+                for field, name in published.items():
+                    setattr(restored, field, name)
                 # Compared with what was current before the restore, so that save() keeps
                 # the old address redirecting and resizes a hero or sharing image that changed.
                 restored._saved_slug = article.slug

@@ -373,7 +373,8 @@ class Article(models.Model):
                 SlugRedirect.objects.update_or_create(
                     old_slug=self._saved_slug, defaults={"article": self}
                 )
-            SlugRedirect.objects.filter(old_slug=self.slug).delete()
+            if self._saved_slug != self.slug:  # an address another article once had
+                SlugRedirect.objects.filter(old_slug=self.slug).delete()
             refresh_renditions(self, "hero_image", "hero_renditions", HERO_WIDTHS, self._saved_hero)
             refresh_renditions(
                 self, "social_image", "social_renditions", SOCIAL_WIDTHS, self._saved_social

@@ -3,22 +3,18 @@
 from django.apps import apps
 from django.tasks import task
 
-from articles.images import build_renditions
+from articles.images import prepare_image
 from fibrosite.pagecache import content_changed
 
 
 @task
 def make_renditions(model_label, pk, image_field, renditions_field, widths, name):
-    """Resize `name` for the row, unless its image has been replaced in the meantime.
+    """Clean a staged upload into media and resize it for the row (articles/images.py),
+    unless its image has been replaced in the meantime.
 
-    Returns the renditions (empty when there was nothing to do)."""
+    Returns {"name", "width", "height", "renditions"}, or None when there was nothing to do."""
     model = apps.get_model(model_label)
-    if not model._default_manager.filter(pk=pk, **{image_field: name}).exists():
-        return []
-    renditions = build_renditions(name, widths)
-    updated = model._default_manager.filter(pk=pk, **{image_field: name}).update(
-        **{renditions_field: renditions}
-    )
-    if updated:
-        content_changed()  # pages showed the original until now
-    return renditions
+    done = prepare_image(model, pk, image_field, renditions_field, widths, name)
+    if done:
+        content_changed()  # pages showed no image (or the older sizes) until now
+    return done

@@ -70,13 +70,13 @@ class ImageRenditionsMixin:
         """The full-size resized copy, for sharing cards: pages never point at the original."""
         if self.renditions:
             return self.image.storage.url(self.renditions[-1]["original"])
-        return self.image.url if self.image else ""
+        return self.image.url if self.image.is_public else ""
 
     @property
     def thumbnail_url(self):
         if self.renditions:
             return self.image.storage.url(self.renditions[0]["webp"])
-        return self.image.url if self.image else ""
+        return self.image.url if self.image.is_public else ""
 
     def clean(self):
         super().clean()
