@@ -25,6 +25,20 @@ def _fresh_cache_and_media(settings, tmp_path):
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _search_indexes_at_once(request, monkeypatch):
+    """Each test runs in a transaction that is rolled back, so on-commit callbacks never
+    run: saves reach the search index at once, through the worker's own code. Tests marked
+    `search_after_commit` see the real path (one task queued once the save commits)."""
+    if request.node.get_closest_marker("search_after_commit"):
+        return
+    from articles import search
+
+    monkeypatch.setattr(
+        search, "_queue", lambda model, pk: search.reindex([(model._meta.label, pk)])
+    )
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

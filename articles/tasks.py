@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.tasks import task
 
+from articles import search
 from articles.images import prepare_image
 from fibrosite.pagecache import content_changed
 
@@ -18,3 +19,10 @@ def make_renditions(model_label, pk, image_field, renditions_field, widths, name
     if done:
         content_changed()  # pages showed no image (or the older sizes) until now
     return done
+
+
+@task
+def reindex(items):
+    """Search entries for what a transaction saved or deleted ([[model label, pk], ...]),
+    queued by articles/search once it has committed."""
+    search.reindex([tuple(item) for item in items])

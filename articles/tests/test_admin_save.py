@@ -9,10 +9,12 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from PIL import Image
 
-from articles.models import Article, Tag
+from articles import search, tasks
+from articles.models import Article, Category, SearchEntry, Tag
 from articles.tests.conftest import XMP, _exif
 from articles.tests.test_admin import article_form, inline_management
 
@@ -82,3 +84,75 @@ def test_a_full_article_with_a_12_megapixel_hero_saves_quickly(
     assert article.faqs.count() == 3 and article.references.count() == 3
     assert article.hero_image.name.startswith("pending/")  # the worker publishes it
     assert "make_renditions" in [queued.task.name for queued in task_queue]
+
+
+@pytest.mark.search_after_commit
+def test_search_is_updated_by_one_task_after_the_save_commits(
+    admin_client, django_capture_on_commit_callbacks, task_queue
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        category = Category.objects.create(name="Pacing", slug="pacing")
+        tags = [Tag.objects.create(name="Energy", slug="energy")]
+        assert admin_client.post(ADD, full_form(category, tags)).status_code == 302
+        assert not SearchEntry.objects.exists()  # nothing indexed inside the transaction
+        assert not [q for q in task_queue if q.task.name == "reindex"]  # nor queued in it
+    for callback in callbacks:  # the transaction commits
+        callback()
+    [queued] = [q for q in task_queue if q.task.name == "reindex"]
+    article = Article.objects.get()
+    faqs = list(article.faqs.values_list("pk", flat=True))
+    assert sorted(map(tuple, queued.args[0])) == sorted(
+        [("articles.Article", article.pk), ("articles.Category", category.pk)]
+        + [("articles.FAQ", pk) for pk in faqs]
+    )
+
+    tasks.reindex.call(*queued.args)  # what the worker does
+
+    assert set(SearchEntry.objects.values_list("key", flat=True)) == {
+        f"article:{article.pk}",
+        f"topic:{category.pk}",
+        *(f"faq:{pk}" for pk in faqs),
+    }
+    [first, *_] = search.search("Question 1 about pacing").results
+    assert first.url == f"{article.get_absolute_url()}#faq-{min(faqs) + 1}"
+
+
+@pytest.mark.search_after_commit
+def test_a_rolled_back_save_queues_no_search_work(django_capture_on_commit_callbacks, task_queue):
+    def article(slug):
+        category = Category.objects.create(name=slug, slug=slug)
+        return Article.objects.create(
+            title=slug, slug=slug, summary="x", body="x", category=category, status="published"
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            article("gone")
+            raise RuntimeError
+    assert not [q for q in task_queue if q.task.name == "reindex"]
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = article("kept")
+    [queued] = [q for q in task_queue if q.task.name == "reindex"]
+    assert queued.args[0] == [
+        ["articles.Category", kept.category_id],
+        ["articles.Article", kept.pk],
+    ]
+
+
+@pytest.mark.search_after_commit
+def test_a_deleted_article_leaves_search_through_the_task(
+    django_capture_on_commit_callbacks, task_queue
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        category = Category.objects.create(name="Sleep", slug="sleep")
+        article = Article.objects.create(
+            title="Pacing", slug="pacing", summary="x", body="x", category=category,
+            status="published",
+        )  # fmt: skip
+    tasks.reindex.call(*task_queue[-1].args)
+    assert SearchEntry.objects.filter(key=f"article:{article.pk}").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.get(pk=article.pk).delete()
+    assert task_queue[-1].args[0] == [["articles.Article", article.pk]]
+    tasks.reindex.call(*task_queue[-1].args)
+    assert not SearchEntry.objects.filter(key=f"article:{article.pk}").exists()
