@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import reversion
@@ -346,6 +347,19 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
         if not obj.author_id:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    @contextmanager
+    def create_revision(self, request):
+        # Recorded once, when the article, its tags, questions and references are all
+        # saved (save_related), instead of serialised again after each part of the save.
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            yield
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if reversion.is_active():
+            reversion.add_to_revision(form.instance)
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):

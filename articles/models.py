@@ -130,7 +130,7 @@ class Person(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # one transaction with the caller's
             super().save(*args, **kwargs)
             self._saved_photo = refresh_renditions(
                 self, "photo", "photo_renditions", PHOTO_WIDTHS, self._saved_photo
@@ -367,7 +367,7 @@ class Article(models.Model):
             # A draft published today goes out today (feeds, digests), not on the day
             # it was first drafted. A date the editor set on purpose is kept.
             self.publish_at = timezone.now()
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # one transaction with the caller's
             super().save(*args, **kwargs)
             if self._saved_slug and self._saved_slug != self.slug:
                 SlugRedirect.objects.update_or_create(

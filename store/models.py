@@ -217,7 +217,7 @@ class Product(ImageRenditionsMixin, models.Model):
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name != "click_count"
             ]
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # one transaction with the caller's
             super().save(*args, **kwargs)
             self._update_renditions()
 
@@ -292,6 +292,6 @@ class ProductImage(ImageRenditionsMixin, models.Model):
         return self.alt
 
     def save(self, *args, **kwargs):
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # one transaction with the caller's
             super().save(*args, **kwargs)
             self._update_renditions()
