@@ -9,7 +9,8 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -156,3 +157,53 @@ def test_a_deleted_article_leaves_search_through_the_task(
     assert task_queue[-1].args[0] == [["articles.Article", article.pk]]
     tasks.reindex.call(*task_queue[-1].args)
     assert not SearchEntry.objects.filter(key=f"article:{article.pk}").exists()
+
+
+def database_tasks():
+    """The production queue (django-tasks-db): enqueueing costs what it costs there."""
+    from django_tasks_db import DatabaseBackend
+
+    from core.tasks import task_backend
+
+    return task_backend(DatabaseBackend(alias="default", params={"QUEUES": ["default"]}))
+
+
+@pytest.mark.search_after_commit
+def test_the_full_save_stays_within_its_query_budget(
+    admin_client, photo_bytes, django_capture_on_commit_callbacks
+):
+    """The article with a 12 MP hero, 2 tags, 3 FAQs and 3 references, the worker's two
+    tasks queued included, measured on a second save as for an editor at work (the first
+    fills per-process caches such as content types). Was 89 (search writes, a revision
+    serialised three times, savepoints per model save).
+
+    Issue 16's target is 25. Of the 56 here, 24 are the page cache's version bump (3 per
+    row saved: savepoint, update, release), which the invalidation rewrite makes one per
+    transaction; 2 more are savepoints only because the test runs in a transaction. The
+    rest is pinned at 30: the session, the form's checks, the rows themselves, the tags, the
+    revision (django-reversion checks that each object exists before recording it) and
+    the two tasks."""
+    with database_tasks(), django_capture_on_commit_callbacks(execute=True):
+        category = Category.objects.create(name="Pacing", slug="pacing")
+        tags = [Tag.objects.create(name=f"Tag {n}", slug=f"tag-{n}") for n in range(2)]
+    with database_tasks(), django_capture_on_commit_callbacks(execute=True):
+        response, _ = post_full_article(admin_client, category, tags, photo_bytes)
+    assert response.status_code == 302
+    data = full_form(category, tags, title="Pacing, part two", slug="pacing-part-two")
+    data |= {"hero_alt": "A quiet path", "hero_image": SimpleUploadedFile(
+        "IMG_0002.JPG", photo_bytes, "image/jpeg")}  # fmt: skip
+    with CaptureQueriesContext(connection) as queries, database_tasks():
+        with django_capture_on_commit_callbacks(execute=True):
+            assert admin_client.post(ADD, data).status_code == 302
+    sql = [q["sql"] for q in queries.captured_queries]
+    queued = [q for q in sql if q.startswith('INSERT INTO "django_tasks_database_dbtaskresult"')]
+    assert len(queued) == 2  # the image's preparation, then search once it committed
+    assert len(sql) <= 56, "\n".join(sql)
+    bumps = [n for n, q in enumerate(sql) if "articles_contentversion" in q]
+    around = {n + step for n in bumps for step in (-1, 0, 1)}  # its savepoint and release
+    own = [q for n, q in enumerate(sql) if n not in around and "SAVEPOINT" in q]
+    rest = [q for n, q in enumerate(sql) if n not in around]
+    # django-reversion's transaction and the admin's inside it, no model's: the outer one
+    # is a savepoint only because the test runs inside a transaction of its own.
+    assert len(own) == 4, own
+    assert len(rest) - 2 <= 30, "\n".join(rest)
