@@ -16,8 +16,9 @@ from PIL import Image
 
 from articles import search, tasks
 from articles.models import Article, Category, SearchEntry, Tag
-from articles.tests.conftest import XMP, _exif
+from articles.tests.conftest import XMP, _exif, photo
 from articles.tests.test_admin import article_form, inline_management
+from articles.tests.test_images import assert_clean
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:articles_article_add")
@@ -207,3 +208,61 @@ def test_the_full_save_stays_within_its_query_budget(
     # is a savepoint only because the test runs inside a transaction of its own.
     assert len(own) == 4, own
     assert len(rest) - 2 <= 30, "\n".join(rest)
+
+
+def test_the_12_megapixel_hero_is_published_clean_by_the_worker_and_never_shown_before(
+    admin_client, category, tags, photo_bytes, task_queue, client, settings
+):
+    assert b"FibroCam" in photo_bytes and b"Home Street" in photo_bytes  # what must go
+    response, _ = post_full_article(admin_client, category, tags, photo_bytes)
+    assert response.status_code == 302
+    article = Article.objects.get()
+    staged = article.hero_image.name
+    assert not (settings.MEDIA_ROOT / "articles").exists()  # no byte of it in media yet
+    for url in (article.get_absolute_url(), "/", "/articles/"):
+        page = client.get(url).content.decode()
+        assert staged.split("/")[1].split(".")[0] not in page and "pending/" not in page
+
+    [queued] = [q for q in task_queue if q.task.name == "make_renditions"]
+    tasks.make_renditions.call(*queued.args)
+
+    article.refresh_from_db()
+    assert (article.hero_width, article.hero_height) == (4000, 3000)
+    stored = [article.hero_image.name] + [
+        r[key] for r in article.hero_renditions for key in ("webp", "original")
+    ]
+    for name in stored:
+        assert_clean(name)
+    assert not (settings.UPLOAD_STAGING_ROOT / staged).exists()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert article.hero_renditions[-1]["webp"] in page
+    assert article.hero_image.name not in page  # pages use the sizes, never the original
+
+
+def test_product_images_wait_for_the_worker_too_and_come_out_clean(
+    admin_client, task_queue, client
+):
+    from store.models import Product, ProductCategory
+    from store.tests.test_admin import ADD as PRODUCT_ADD
+    from store.tests.test_admin import product_form
+
+    shop = ProductCategory.objects.create(name="Sleep", slug="sleep")
+    data = product_form(shop, alt="A soft eye mask")
+    data["image"] = SimpleUploadedFile("mask.jpg", photo(size=(900, 700)), "image/jpeg")
+    assert admin_client.post(PRODUCT_ADD, data).status_code == 302
+    product = Product.objects.get()
+    assert product.image.name.startswith("pending/")
+    page = client.get(product.get_absolute_url()).content.decode()
+    assert "pending/" not in page and "og:image" not in page
+    assert admin_client.get("/admin/store/product/").status_code == 200  # "Being prepared"
+
+    [queued] = [q for q in task_queue if q.task.name == "make_renditions"]
+    tasks.make_renditions.call(*queued.args)
+
+    product.refresh_from_db()
+    for name in [product.image.name] + [r["original"] for r in product.renditions]:
+        assert_clean(name)
+    assert (
+        product.renditions[-1]["original"]
+        in client.get(product.get_absolute_url()).content.decode()
+    )
