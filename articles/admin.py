@@ -258,9 +258,11 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
                     setattr(restored, field, name)
                 # Compared with what was current before the restore, so that save() keeps
                 # the old address redirecting and resizes a hero or sharing image that changed.
-                restored._saved_slug = article.slug
-                restored._saved_hero = article.hero_image.name or ""
-                restored._saved_social = article.social_image.name or ""
+                restored.tracker.saved_data.update(
+                    slug=article.slug,
+                    hero_image=article.hero_image.name or "",
+                    social_image=article.social_image.name or "",
+                )
                 restored.save()  # the revert wrote raw rows: render, index and resize again
                 reversion.set_user(request.user)
                 reversion.set_comment(f"Restored the version of {when}.")

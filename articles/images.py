@@ -358,6 +358,12 @@ def _discard_staged(name):
         staging_storage().delete(name)
 
 
+def saved_name(instance, field):
+    """The image's name when the row was loaded or last saved (its FieldTracker's)."""
+    value = instance.tracker.previous(field)
+    return getattr(value, "name", value) or ""
+
+
 def refresh_renditions(instance, image_field, renditions_field, widths, previous_name):
     """After a save: have a newly stored image cleaned and resized (or clear the list when
     it went).
