@@ -4,7 +4,6 @@ A 12-megapixel phone photo as the hero, 2 tags, 3 FAQs and 3 references: the req
 stages the upload and queues the worker's part (cleaning, sizes, search), nothing more.
 """
 
-import io
 import time
 
 import pytest
@@ -12,29 +11,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from PIL import Image
 
 from articles import search, tasks
 from articles.models import Article, Category, SearchEntry, Tag
-from articles.tests.conftest import XMP, _exif, photo
+from articles.tests.conftest import photo
+from articles.tests.photos import phone_photo
 from articles.tests.test_admin import article_form, inline_management
 from articles.tests.test_images import assert_clean
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:articles_article_add")
-
-
-def phone_photo(size=(4000, 3000)):
-    """A 12-megapixel JPEG as a phone sends it (about 4 MB): GPS position, camera, XMP."""
-    gradient = Image.linear_gradient("L").resize(size)
-    noise = Image.effect_noise(size, 40)
-    red = Image.blend(gradient, noise, 0.5)
-    green = Image.blend(gradient.rotate(90).resize(size), noise, 0.3)
-    buffer = io.BytesIO()
-    Image.merge("RGB", (red, green, noise)).save(
-        buffer, "JPEG", quality=80, exif=_exif().tobytes(), xmp=XMP, comment=b"12 Home Street"
-    )
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
