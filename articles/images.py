@@ -141,9 +141,10 @@ def encode(image, fmt, quality=82):
     picture_info = {key: image.info[key] for key in _PICTURE_INFO if key in image.info}
     image = image.copy()  # Pillow's encoders read some metadata from `info`: start clean
     image.info = picture_info
-    options = {"PNG": {}, "JPEG": {"quality": quality, "optimize": True}}.get(
-        fmt, {"quality": quality}
-    )
+    # WebP's default effort takes ~4 s on a 12-megapixel photo; a lower one halves that
+    # for files of about the same size, so the worker's sizes appear sooner.
+    webp = {"quality": quality, "method": 2 if image.width * image.height > 4_000_000 else 4}
+    options = {"PNG": {}, "JPEG": {"quality": quality, "optimize": True}}.get(fmt, webp)
     buffer = io.BytesIO()
     image.save(buffer, fmt, **options)
     return buffer.getvalue()
@@ -156,20 +157,27 @@ def clean_image(file):
     turned upright by its EXIF orientation, converted to sRGB, then re-encoded in its own
     format with no metadata. Raises ValidationError with a message for the editor.
     """
+    content, info, _ = _clean(file)
+    return content, info
+
+
+def _clean(file):
+    """clean_image's work, also returning the clean picture itself (to resize it without
+    decoding the file again)."""
     inspect_image(file)
     try:
         with Image.open(file) as opened:
             opened.load()
-            upright = ImageOps.exif_transpose(opened)
-            clean = encode(_in_srgb(upright), ALIASES.get(opened.format, opened.format), 90)
+            fmt = ALIASES.get(opened.format, opened.format)
+            picture = _in_srgb(ImageOps.exif_transpose(opened))
+            clean = encode(picture, fmt, 90)
     except Exception:  # the header was fine but the pixels are not (truncated file)
         raise ValidationError(UNREADABLE_ERROR, code="unreadable") from None
     finally:
         file.seek(0)
-    with Image.open(io.BytesIO(clean)) as image:
-        info = ImageInfo(image.format, FORMATS[image.format], image.width, image.height)
+    info = ImageInfo(fmt, FORMATS[fmt], picture.width, picture.height)
     # Named, so Django's ImageField can read the dimensions from it.
-    return ContentFile(clean, name=f"{uuid.uuid4().hex}.{info.extension}"), info
+    return ContentFile(clean, name=f"{uuid.uuid4().hex}.{info.extension}"), info, picture
 
 
 def store_clean_image(file, folder, storage=default_storage):
@@ -281,13 +289,22 @@ def build_renditions(name, widths, storage=default_storage):
     with storage.open(name) as stored, Image.open(stored) as source:
         source.load()
     image = _in_srgb(ImageOps.exif_transpose(source))
-    original_format = ALIASES.get(source.format, source.format)
+    return _renditions(image, ALIASES.get(source.format, source.format), name, widths, storage)
+
+
+def _renditions(image, original_format, name, widths, storage):
     folder = PurePosixPath(name).parent / "sizes"
     stem = uuid.uuid4().hex
     results = []
     for width in sorted({w for w in widths if w < image.width} | {image.width}):
         height = round(image.height * width / image.width)
-        resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
+        # reducing_gap: shrink by whole factors first, then Lanczos (much faster from a
+        # 12-megapixel photo, and indistinguishable at these sizes).
+        resized = (
+            image
+            if width == image.width
+            else image.resize((width, height), Image.LANCZOS, reducing_gap=3.0)
+        )
         variant = {"width": width, "height": height}
         for key, fmt in (("webp", "WEBP"), ("original", original_format)):
             variant[key] = storage.save(
@@ -308,11 +325,11 @@ def prepare_image(model, pk, image_field, renditions_field, widths, name):
     field = model._meta.get_field(image_field)
     storage = field.storage
     changes, made = {}, []
-    final = name
+    final, picture = name, None
     if is_pending(name):
         try:
             with staging_storage().open(name) as staged:
-                content, info = clean_image(staged)
+                content, info, picture = _clean(staged)
         except (ValidationError, FileNotFoundError):
             # Checked in the request, so only a file lost or damaged since: no image then.
             logger.exception("Staged image %s could not be cleaned; the image is dropped", name)
@@ -324,7 +341,10 @@ def prepare_image(model, pk, image_field, renditions_field, widths, name):
         made.append(final)
         changes = {image_field: final, field.width_field: info.width}
         changes[field.height_field] = info.height
-    renditions = build_renditions(final, widths, storage)
+    if picture is None:
+        renditions = build_renditions(final, widths, storage)
+    else:  # resized from the picture just cleaned, without decoding it again
+        renditions = _renditions(picture, info.format, final, widths, storage)
     made += [r[key] for r in renditions for key in ("webp", "original")]
     with transaction.atomic():
         updated = manager.filter(pk=pk, **{image_field: name}).update(
