@@ -224,6 +224,8 @@ class SafeImageFormField(forms.ImageField):
         if data in self.empty_values:
             return None
         inspect_image(data)
+        check_pixels(data)  # a cut-off file is the form's error, not the save's
+        data.pixels_checked = True
         return super().to_python(data)
 
 
@@ -233,7 +235,10 @@ class SafeImageFieldFile(ImageFieldFile):
 
     def save(self, name, content, save=True):
         info = inspect_image(content)
-        check_pixels(content)
+        if not getattr(content, "pixels_checked", False) and not getattr(
+            getattr(content, "file", None), "pixels_checked", False
+        ):
+            check_pixels(content)
         staged = staging_storage().save(f"{PENDING}/{uuid.uuid4().hex}.{info.extension}", content)
         if not staged.startswith(f"{PENDING}/"):  # the storage chose another folder
             raise ValidationError(UNREADABLE_ERROR, code="unreadable")

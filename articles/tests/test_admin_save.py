@@ -252,3 +252,31 @@ def test_product_images_wait_for_the_worker_too_and_come_out_clean(
         product.renditions[-1]["original"]
         in client.get(product.get_absolute_url()).content.decode()
     )
+
+
+def test_a_cut_off_phone_photo_is_a_form_error_and_nothing_is_kept(
+    admin_client, category, tags, photo_bytes, task_queue, settings
+):
+    data = full_form(category, tags, hero_alt="A calm lake")
+    data["hero_image"] = SimpleUploadedFile("IMG.JPG", photo_bytes[: len(photo_bytes) // 2])
+    response = admin_client.post(ADD, data)
+    assert response.status_code == 200
+    assert "not an image we can read" in response.content.decode()
+    assert not Article.objects.exists() and not task_queue
+    staged = settings.UPLOAD_STAGING_ROOT / "pending"
+    assert not staged.exists() or not any(staged.iterdir())
+
+
+def test_an_article_deleted_before_the_worker_leaves_nothing_behind(
+    admin_client, category, tags, task_queue, settings
+):
+    data = full_form(category, tags, hero_alt="A calm lake")
+    data["hero_image"] = SimpleUploadedFile("IMG.JPG", photo(size=(900, 600)), "image/jpeg")
+    assert admin_client.post(ADD, data).status_code == 302
+    Article.objects.get().delete()
+
+    [queued] = [q for q in task_queue if q.task.name == "make_renditions"]
+    assert tasks.make_renditions.call(*queued.args) is None
+
+    assert not any((settings.UPLOAD_STAGING_ROOT / "pending").iterdir())
+    assert not (settings.MEDIA_ROOT / "articles").exists()
