@@ -274,9 +274,13 @@ class ValidatedImageField(models.ImageField):
         # A stored image gone missing from disk keeps its recorded size, so an editor can
         # still save the text around it (Django would re-read the file and fail).
         # A staged upload is not in media either: its size came from its header.
+        # Loaded without its size columns (.only()): nothing to check, and reading them
+        # would cost a query per row.
+        if not force and self.width_field not in instance.__dict__:
+            return
         value = instance.__dict__.get(self.attname)
         name = getattr(value, "name", value)
-        if is_pending(name) and getattr(instance, self.width_field, None):
+        if is_pending(name) and instance.__dict__.get(self.width_field):
             return
         try:
             super().update_dimension_fields(instance, force, *args, **kwargs)

@@ -161,8 +161,9 @@ def index(obj):
 
 
 def index_all(queryset):
-    for obj in queryset:
-        index(obj)
+    """After a bulk update(), which sends no signals: the same one task after commit."""
+    for pk in queryset.values_list("pk", flat=True):
+        _queue(queryset.model, pk)
 
 
 def remove(key):
