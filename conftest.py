@@ -19,9 +19,24 @@ def _fresh_cache_and_media(settings, tmp_path):
 
     process_version.forget()  # a version read in the last test's (rolled back) transaction
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.UPLOAD_STAGING_ROOT = tmp_path / "staging"
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _search_indexes_at_once(request, monkeypatch):
+    """Each test runs in a transaction that is rolled back, so on-commit callbacks never
+    run: saves reach the search index at once, through the worker's own code. Tests marked
+    `search_after_commit` see the real path (one task queued once the save commits)."""
+    if request.node.get_closest_marker("search_after_commit"):
+        return
+    from articles import search
+
+    monkeypatch.setattr(
+        search, "_queue", lambda model, pk: search.reindex([(model._meta.label, pk)])
+    )
 
 
 def free_port():

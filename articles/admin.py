@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import reversion
@@ -35,6 +36,7 @@ from articles.models import (
 from articles.services import review_link_create, review_links_revoke
 from core import seo
 from core.admin import LiteralHelpTextMixin, UploadFailureAdminMixin
+from core.images import published_name
 from core.widgets import EditorWidget
 
 logger = logging.getLogger("fibrosite")
@@ -195,18 +197,25 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
         version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
         when = timezone.localtime(version.revision.date_created).strftime("%-d %b %Y, %H:%M")
         try:
+            published = {}
             for field in ("hero_image", "social_image"):
                 stored = getattr(version.field_dict.get(field), "name", "") or ""
+                # Saved with a fresh upload: the version names it as staged for the worker.
+                stored = published[field] = published_name(Article._meta.get_field(field), stored)
                 if stored and not default_storage.exists(stored):
                     raise FileNotFoundError(stored)  # resizing happens later, in the worker
             with transaction.atomic(), reversion.create_revision():
                 version.revision.revert(delete=True)
                 restored = Article.objects.get(pk=article.pk)
+                for field, name in published.items():
+                    setattr(restored, field, name)
                 # Compared with what was current before the restore, so that save() keeps
                 # the old address redirecting and resizes a hero or sharing image that changed.
-                restored._saved_slug = article.slug
-                restored._saved_hero = article.hero_image.name or ""
-                restored._saved_social = article.social_image.name or ""
+                restored.tracker.saved_data.update(
+                    slug=article.slug,
+                    hero_image=article.hero_image.name or "",
+                    social_image=article.social_image.name or "",
+                )
                 # Sizes already made of the text's images serve the restored text too.
                 restored.body_renditions = article.body_renditions
                 restored.save()  # the revert wrote raw rows: render, index and resize again
@@ -295,6 +304,19 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
         if not obj.author_id:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    @contextmanager
+    def create_revision(self, request):
+        # Recorded once, when the article, its tags, questions and references are all
+        # saved (save_related), instead of serialised again after each part of the save.
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            yield
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if reversion.is_active():
+            reversion.add_to_revision(form.instance)
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     @transaction.atomic  # with the re-indexing: one change, one page-cache invalidation

@@ -13,9 +13,10 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
+from model_utils import FieldTracker
 
 from core import markdown
-from core.images import ValidatedImageField, refresh_renditions
+from core.images import ValidatedImageField, refresh_renditions, saved_name
 from core.pagecache import PublicQuerySet
 
 HERO_WIDTHS = (480, 800, 1200)
@@ -137,24 +138,16 @@ class Person(models.Model):
     def __str__(self):
         return self.display_name
 
+    tracker = FieldTracker(fields=["photo"])  # what the database held, to notice changes
+
     def save(self, *args, **kwargs):
-        with transaction.atomic():
+        previous = saved_name(self, "photo")
+        with transaction.atomic(savepoint=False):  # one transaction with the caller's
             super().save(*args, **kwargs)
-            self._saved_photo = refresh_renditions(
-                self, "photo", "photo_renditions", PHOTO_WIDTHS, self._saved_photo
-            )
+            refresh_renditions(self, "photo", "photo_renditions", PHOTO_WIDTHS, previous)
 
     def get_absolute_url(self):
         return reverse("articles:author", args=[self.slug])
-
-    _saved_photo = ""
-
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        instance = super().from_db(db, field_names, values, **kwargs)
-        photo = instance.__dict__.get("photo")
-        instance._saved_photo = (getattr(photo, "name", photo) or "") if photo else ""
-        return instance
 
     @property
     def display_name(self):
@@ -364,6 +357,8 @@ class Article(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+    # What the database held when loaded, to notice changes on save.
+    tracker = FieldTracker(fields=["slug", "hero_image", "social_image", "status", "publish_at"])
 
     class Meta:
         ordering = ["-publish_at", "-id"]
@@ -374,60 +369,30 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.render()
+        old_slug = self.tracker.previous("slug")
+        old_hero, old_social = saved_name(self, "hero_image"), saved_name(self, "social_image")
         if self._going_live_now():
             # A draft published today goes out today (feeds, digests), not on the day
             # it was first drafted. A date the editor set on purpose is kept.
             self.publish_at = timezone.now()
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # one transaction with the caller's
             super().save(*args, **kwargs)
-            if self._saved_slug and self._saved_slug != self.slug:
-                SlugRedirect.objects.update_or_create(
-                    old_slug=self._saved_slug, defaults={"article": self}
-                )
-            SlugRedirect.objects.filter(old_slug=self.slug).delete()
-            refresh_renditions(self, "hero_image", "hero_renditions", HERO_WIDTHS, self._saved_hero)
-            refresh_renditions(
-                self, "social_image", "social_renditions", SOCIAL_WIDTHS, self._saved_social
-            )
+            if old_slug and old_slug != self.slug:
+                SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
+            if old_slug != self.slug:  # an address another article once had
+                SlugRedirect.objects.filter(old_slug=self.slug).delete()
+            refresh_renditions(self, "hero_image", "hero_renditions", HERO_WIDTHS, old_hero)
+            refresh_renditions(self, "social_image", "social_renditions", SOCIAL_WIDTHS, old_social)
             self._resize_body_images()
-        self._remember_saved()
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.slug])
 
-    # What the database held when loaded, to notice changes on save.
-    _saved_slug = None
-    _saved_hero = ""
-    _saved_social = ""
-    _saved_status = None
-    _saved_publish_at = None
-
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        instance = super().from_db(db, field_names, values, **kwargs)
-        instance._remember_saved()
-        return instance
-
-    def refresh_from_db(self, *args, **kwargs):
-        super().refresh_from_db(*args, **kwargs)
-        self._remember_saved()
-
-    def _remember_saved(self):
-        # Read __dict__ directly: a deferred field must not cost a query here.
-        values = self.__dict__
-        self._saved_slug = values.get("slug")
-        hero = values.get("hero_image")
-        self._saved_hero = (getattr(hero, "name", hero) or "") if hero is not None else ""
-        social = values.get("social_image")
-        self._saved_social = (getattr(social, "name", social) or "") if social is not None else ""
-        self._saved_status = values.get("status")
-        self._saved_publish_at = values.get("publish_at")
-
     def _going_live_now(self):
         return (
-            self._saved_status in (self.Status.DRAFT, self.Status.UNPUBLISHED)
+            self.tracker.previous("status") in (self.Status.DRAFT, self.Status.UNPUBLISHED)
             and self.status == self.Status.PUBLISHED
-            and self.publish_at == self._saved_publish_at
+            and self.publish_at == self.tracker.previous("publish_at")
             and self.publish_at <= timezone.now()
         )
 

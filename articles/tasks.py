@@ -6,6 +6,7 @@ import logging
 from django.db import transaction
 from django.tasks import task
 
+from articles import search
 from core import markdown
 from core.images import build_renditions
 from core.storage import media_name
@@ -46,3 +47,10 @@ def make_body_renditions(pk, names):
         # A public model's update() marks cached pages stale (they showed the originals).
         Article.objects.filter(pk=pk).update(body_html=rendered.html, body_renditions=renditions)
     return {"html": rendered.html, "renditions": renditions}
+
+
+@task
+def reindex(items):
+    """Search entries for what a transaction saved or deleted ([[model label, pk], ...]),
+    queued by articles/search once it has committed."""
+    search.reindex([tuple(item) for item in items])

@@ -76,6 +76,7 @@ def site_env(db, workdir):
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         SITE_URL="http://127.0.0.1:8000",
         MEDIA_ROOT=str(workdir / "media"),
+        UPLOAD_STAGING_ROOT=str(workdir / "staging"),
         EMAIL_URL="consolemail://",
         DJANGO_SERVE_MEDIA="true",
         DJANGO_SETTINGS_MODULE="fibrosite.settings",

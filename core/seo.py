@@ -60,7 +60,7 @@ def profile_page(person):
 
 
 def hero_url(article):
-    if not article.hero_image:
+    if not article.hero_image.is_public:
         return ""
     if article.hero_renditions:
         return absolute(default_storage.url(article.hero_renditions[-1]["original"]))
@@ -69,12 +69,12 @@ def hero_url(article):
 
 def share_image(article):
     """(absolute address, description) of the image a shared link shows, or ("", "")."""
-    if article.social_image:
+    if article.social_image.is_public:
         # Networks want about 1200 px wide: the copy nearest that, else the original.
         sized = sorted(article.social_renditions, key=lambda r: abs(r["width"] - 1200))
         name = sized[0]["original"] if sized else article.social_image.name
         return absolute(default_storage.url(name)), article.social_alt
-    if article.hero_image:
+    if article.hero_image.is_public:
         return hero_url(article), article.hero_alt
     return "", ""
 
@@ -99,7 +99,7 @@ def medical_web_page(article):
         "keywords": [tag.name for tag in article.tags.all()],
         "inLanguage": "en-GB",
     }
-    if article.hero_image:
+    if article.hero_image.is_public:
         data["image"] = hero_url(article)
     if article.reviewed_by:
         data["reviewedBy"] = person_data(article.reviewed_by)

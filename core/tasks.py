@@ -7,7 +7,7 @@ from django.apps import apps
 from django.tasks import task, task_backends
 from django.tasks.backends.immediate import ImmediateBackend
 
-from core.images import build_renditions
+from core.images import prepare_image
 
 
 @contextmanager
@@ -27,15 +27,10 @@ def run_tasks_now():
 
 @task
 def make_renditions(model_label, pk, image_field, renditions_field, widths, name):
-    """Resize `name` for the row, unless its image has been replaced in the meantime.
+    """Clean a staged upload into media and resize it for the row (core/images.py),
+    unless its image has been replaced in the meantime. The row's update marks cached
+    pages stale (public models' update() does): they showed no image until now.
 
-    Returns the renditions (empty when there was nothing to do)."""
-    model = apps.get_model(model_label)
-    if not model._default_manager.filter(pk=pk, **{image_field: name}).exists():
-        return []
-    renditions = build_renditions(name, widths)
-    # A public model's update() invalidates: pages showed the original until now.
-    model._default_manager.filter(pk=pk, **{image_field: name}).update(
-        **{renditions_field: renditions}
-    )
-    return renditions
+    Returns {"name", "width", "height", "renditions"}, or None when there was nothing to do."""
+    return prepare_image(apps.get_model(model_label), pk, image_field, renditions_field,
+                         widths, name)  # fmt: skip

@@ -232,6 +232,9 @@ MEDIA_STORAGE, MEDIA_URL = _config["media"]
 _media = urlsplit(MEDIA_URL)
 MEDIA_ORIGIN = f"{_media.scheme}://{_media.netloc}" if _media.netloc else ""
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Image uploads wait here, as sent, until the worker has cleaned them (core/images.py):
+# private, never served. The worker must see the same folder.
+UPLOAD_STAGING_ROOT = Path(env.str("UPLOAD_STAGING_ROOT", default=str(BASE_DIR / "staging")))
 # Let Django serve uploaded images itself when no proxy does (debug, `make serve`).
 SERVE_MEDIA = boolean(env.str("DJANGO_SERVE_MEDIA", default=str(DEBUG)), "DJANGO_SERVE_MEDIA")
 STORAGES = {

@@ -14,6 +14,8 @@ def thumbnail(item, width=64):
     """The smallest stored rendition; sized by attributes (the CSP forbids inline styles)."""
     if not item.image:
         return "—"
+    if not item.image.is_public:
+        return "Being prepared"
     smallest = item.renditions[0] if item.renditions else {"width": width, "height": width}
     height = round(smallest["height"] * width / smallest["width"])
     return format_html(

@@ -6,9 +6,10 @@ from django.core.validators import MinValueValidator, URLValidator
 from django.db import models, transaction
 from django.urls import reverse
 from markdownx.models import MarkdownxField
+from model_utils import FieldTracker
 
 from core import markdown
-from core.images import ValidatedImageField, refresh_renditions
+from core.images import ValidatedImageField, refresh_renditions, saved_name
 from core.pagecache import PublicQuerySet
 
 IMAGE_WIDTHS = (320, 640, 1024)
@@ -51,33 +52,28 @@ def with_utm(url):
 
 
 class ImageRenditionsMixin:
-    """Resized copies of `image` are made once, when a new image is saved (never per request)."""
+    """Resized copies of `image` are made once, when a new image is saved (never per request).
 
-    _saved_image = ""
+    The model declares `tracker = FieldTracker(fields=["image"])`."""
 
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        instance = super().from_db(db, field_names, values, **kwargs)
-        instance._saved_image = instance.__dict__.get("image") or ""
-        return instance
-
-    def _update_renditions(self):
-        self._saved_image = refresh_renditions(
-            self, "image", "renditions", IMAGE_WIDTHS, self._saved_image
-        )
+    def _save_with_renditions(self, *args, **kwargs):
+        previous = saved_name(self, "image")
+        with transaction.atomic(savepoint=False):  # one transaction with the caller's
+            super().save(*args, **kwargs)
+            refresh_renditions(self, "image", "renditions", IMAGE_WIDTHS, previous)
 
     @property
     def share_image_url(self):
         """The full-size resized copy, for sharing cards: pages never point at the original."""
         if self.renditions:
             return self.image.storage.url(self.renditions[-1]["original"])
-        return self.image.url if self.image else ""
+        return self.image.url if self.image.is_public else ""
 
     @property
     def thumbnail_url(self):
         if self.renditions:
             return self.image.storage.url(self.renditions[0]["webp"])
-        return self.image.url if self.image else ""
+        return self.image.url if self.image.is_public else ""
 
     def clean(self):
         super().clean()
@@ -202,6 +198,7 @@ class Product(ImageRenditionsMixin, models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = ProductQuerySet.as_manager()
+    tracker = FieldTracker(fields=["image"])
 
     class Meta:
         ordering = ["order", "name"]
@@ -220,9 +217,7 @@ class Product(ImageRenditionsMixin, models.Model):
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name != "click_count"
             ]
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            self._update_renditions()
+        self._save_with_renditions(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("store:product", args=[self.slug])
@@ -286,6 +281,7 @@ class ProductImage(ImageRenditionsMixin, models.Model):
     )
     renditions = models.JSONField(editable=False, default=list)
     order = models.PositiveSmallIntegerField(default=0)
+    tracker = FieldTracker(fields=["image"])
 
     objects = PublicQuerySet.as_manager()
 
@@ -297,6 +293,4 @@ class ProductImage(ImageRenditionsMixin, models.Model):
         return self.alt
 
     def save(self, *args, **kwargs):
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            self._update_renditions()
+        self._save_with_renditions(*args, **kwargs)

@@ -4,8 +4,10 @@ from core.seo import absolute
 
 
 def image_urls(product):
-    images = [(product.image, product.renditions)] if product.image else []
-    images += [(extra.image, extra.renditions) for extra in product.images.all()]
+    images = [(product.image, product.renditions)] if product.image.is_public else []
+    images += [
+        (extra.image, extra.renditions) for extra in product.images.all() if extra.image.is_public
+    ]
     return [
         absolute(image.storage.url(renditions[-1]["original"]) if renditions else image.url)
         for image, renditions in images

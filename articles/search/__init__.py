@@ -9,7 +9,9 @@ What can be found comes from *sources*, one per model, registered from each app'
 
 A source turns one object into a `Document` (or None when visitors must not find it)
 and names the objects whose documents depend on it. Saves and deletes reach the index
-through signals connected here; bulk `update()`s call `index_all(queryset)` themselves;
+through signals connected here, as one task per transaction run by the worker after it
+commits (`articles.tasks.reindex`: an editor's save never waits for the index); bulk
+`update()`s call `index_all(queryset)` themselves;
 `manage.py rebuild_search_index` (and the first `migrate` on a site with content) builds
 it all. Every document becomes a `SearchEntry` row holding normalised stems
 (articles/search/text.py), so both databases match the same entries; each database's
@@ -22,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
@@ -91,11 +94,54 @@ def register(source):
 
 def _on_save(sender, instance, raw=False, **kwargs):
     if not raw:
-        index(instance)
+        _queue(sender, instance.pk)
 
 
 def _on_delete(sender, instance, **kwargs):
-    remove(_sources[sender].key(instance))
+    _queue(sender, instance.pk)
+
+
+class _Pending:
+    """What one transaction changed, handed to the worker as one task once it commits."""
+
+    def __init__(self):
+        self.items, self.flushed = {}, False
+
+    def flush(self):
+        from articles.tasks import reindex  # the task module imports this one
+
+        items, self.items, self.flushed = list(self.items), {}, True
+        if items:
+            reindex.enqueue([list(item) for item in items])
+
+
+def _queue(model, pk):
+    conn = transaction.get_connection()
+    pending = getattr(conn, "_search_pending", None)
+    # A rolled-back transaction dropped its callback (and its changes): start afresh.
+    if (
+        pending is None
+        or pending.flushed
+        or not any(entry[1] == pending.flush for entry in conn.run_on_commit)
+    ):
+        pending = conn._search_pending = _Pending()
+        pending.items[(model._meta.label, pk)] = None
+        transaction.on_commit(pending.flush)  # at once when no transaction is open
+        return
+    pending.items[(model._meta.label, pk)] = None
+
+
+def reindex(items):
+    """Bring the index up to date for [(model label, pk), ...]: saved or deleted since."""
+    with transaction.atomic():
+        for label, pk in items:
+            model = apps.get_model(label)
+            source = _sources[model]
+            obj = source.queryset().filter(pk=pk).first()
+            if obj is None:
+                remove(source.key(model(pk=pk)))
+            else:
+                index(obj)
 
 
 def index(obj):
@@ -115,8 +161,9 @@ def index(obj):
 
 
 def index_all(queryset):
-    for obj in queryset:
-        index(obj)
+    """After a bulk update(), which sends no signals: the same one task after commit."""
+    for pk in queryset.values_list("pk", flat=True):
+        _queue(queryset.model, pk)
 
 
 def remove(key):

@@ -36,7 +36,7 @@ def absolute(path):
 @register.simple_tag
 def picture(image, renditions, alt, sizes="100vw", loading="lazy", css_class=""):
     """<picture> with WebP and original-format srcsets, width/height set (no layout shift)."""
-    if not image:
+    if not image or not image.is_public:  # none, or still waiting for the worker
         return ""
     if not renditions:
         return format_html(

@@ -93,3 +93,15 @@ def test_publishing_an_old_draft_dates_it_today_unless_the_editor_chose_a_date(m
     backdated.publish_at = drafted - timedelta(days=30)  # the editor's own choice
     backdated.save()
     assert backdated.publish_at == drafted - timedelta(days=30)
+
+
+def test_articles_loaded_without_their_image_sizes_cost_one_query(
+    make_article, django_assert_num_queries
+):
+    """The change tracker and the image field read nothing more (the publish action loads
+    only the columns it checks)."""
+    make_article(hero_image=upload(size=(900, 600)), hero_alt="A calm lake")
+    with django_assert_num_queries(1):
+        [article] = Article.objects.only("title", "body", "hero_image", "hero_alt")
+        assert article.hero_image.name.startswith("articles/")
+        assert not article.tracker.has_changed("hero_image")

@@ -9,8 +9,10 @@ from django.urls import reverse
 from reversion.models import Version
 
 from articles.models import Article
+from articles.tasks import make_renditions
 from articles.tests.conftest import upload
 from articles.tests.test_admin import article_form, inline_management
+from core.images import published_name
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +138,9 @@ def test_a_version_whose_image_is_gone_is_not_restored_half_way(admin_client, ca
         change, article_form(category, title="New title", **{"hero_image-clear": "on"})
     )
     oldest = versions(article)[-1]
-    Path(settings.MEDIA_ROOT, oldest.field_dict["hero_image"].name).unlink()  # removed by hand
+    # The version recorded the upload as staged for the worker; its published copy is gone.
+    field = Article._meta.get_field("hero_image")
+    Path(settings.MEDIA_ROOT, published_name(field, oldest.field_dict["hero_image"].name)).unlink()
     response = admin_client.post(
         reverse("admin:articles_article_restore", args=[article.pk, oldest.pk]), follow=True
     )
@@ -145,6 +149,30 @@ def test_a_version_whose_image_is_gone_is_not_restored_half_way(admin_client, ca
     )
     assert Article.objects.get().title == "New title" and not Article.objects.get().hero_image
     assert len(versions(article)) == 2
+
+
+def test_a_version_saved_with_a_fresh_upload_restores_its_published_image(
+    admin_client, category, client, task_queue
+):
+    data = article_form(category, hero_image=upload(size=(900, 500)), hero_alt="A calm lake")
+    assert admin_client.post(ADD, data).status_code == 302
+    oldest = versions(Article.objects.get())[-1]
+    assert oldest.field_dict["hero_image"].name.startswith("pending/")  # before the worker ran
+    [queued] = [q for q in task_queue if q.task.name == "make_renditions"]
+    make_renditions.call(*queued.args)
+    article = Article.objects.get()
+    published = article.hero_image.name
+    assert published.startswith("articles/")
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    admin_client.post(
+        change, article_form(category, title="New title", **{"hero_image-clear": "on"})
+    )
+
+    admin_client.post(reverse("admin:articles_article_restore", args=[article.pk, oldest.pk]))
+
+    restored = Article.objects.get()
+    assert restored.hero_image.name == published and restored.title == "Pacing on bad days"
+    assert '<figure class="hero">' in client.get(restored.get_absolute_url()).content.decode()
 
 
 def test_text_differences_are_word_by_word_and_escaped():

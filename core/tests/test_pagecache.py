@@ -91,7 +91,8 @@ def test_bulk_updates_invalidate_by_themselves(client, article):
     assert "Renamed in bulk" in client.get("/").content.decode()
 
 
-def test_scheduled_article_appears_without_anyone_saving(client, article):
+def test_scheduled_article_appears_without_anyone_saving(client, article, time_machine):
+    time_machine.move_to(timezone.now())
     Article.objects.create(
         title="Arrives shortly",
         slug="arrives-shortly",
@@ -102,7 +103,7 @@ def test_scheduled_article_appears_without_anyone_saving(client, article):
         publish_at=timezone.now() + timedelta(seconds=1),
     )
     assert "Arrives shortly" not in client.get("/").content.decode()
-    time.sleep(1.1)
+    time_machine.shift(timedelta(seconds=1.1))
     response = client.get("/")
     assert response["X-Page-Cache"] == "miss"
     assert "Arrives shortly" in response.content.decode()
@@ -167,8 +168,9 @@ def test_a_save_elsewhere_shows_once_the_reused_version_is_a_second_old(client, 
     assert "Resting well, saved elsewhere" in response.content.decode()
 
 
-def test_a_page_rendered_across_a_scheduled_publish_time_is_not_kept(rf, article):
+def test_a_page_rendered_across_a_scheduled_publish_time_is_not_kept(rf, article, time_machine):
     """The page's queries ran before the article went live, its response came after."""
+    time_machine.move_to(timezone.now())
     Article.objects.create(
         title="Goes live mid-render", slug="goes-live", summary="s", body="b",
         category=article.category, status=Article.Status.PUBLISHED,
@@ -177,7 +179,7 @@ def test_a_page_rendered_across_a_scheduled_publish_time_is_not_kept(rf, article
 
     def render_slowly(request):
         response = HttpResponse("<p>The home page, without the new article.</p>")
-        time.sleep(0.5)  # rendering spans the publish moment
+        time_machine.shift(timedelta(seconds=0.5))  # rendering spans the publish moment
         return response
 
     middleware = AnonymousPageCacheMiddleware(render_slowly)

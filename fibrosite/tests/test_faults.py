@@ -147,7 +147,8 @@ def test_database_outage_gives_a_calm_500_and_the_site_recovers_without_restart(
 
 @pytest.fixture
 def full_disk(settings, tmp_path):
-    """MEDIA_ROOT on a tiny tmpfs that is already full: writes fail with ENOSPC."""
+    """MEDIA_ROOT (and the staging folder uploads wait in for the worker) on a tiny tmpfs
+    that is already full: writes fail with ENOSPC."""
     media = tmp_path / "full-media"
     media.mkdir()
     mounted = subprocess.run(
@@ -158,6 +159,7 @@ def full_disk(settings, tmp_path):
     try:
         (media / "uploads").mkdir()
         (media / "articles").mkdir()
+        (media / "pending").mkdir()
         filler = media / "filler"
         with filler.open("wb") as handle:
             try:
@@ -166,7 +168,7 @@ def full_disk(settings, tmp_path):
                     handle.flush()
             except OSError:
                 pass
-        settings.MEDIA_ROOT = media
+        settings.MEDIA_ROOT = settings.UPLOAD_STAGING_ROOT = media
         yield media
     finally:
         subprocess.run(["umount", str(media)], check=False)

@@ -67,7 +67,8 @@ class Command(BaseCommand):
     def _rebuild_sizes(self, cleaned):
         rebuilt = 0
         for model, field, renditions_field, widths, width, height in SIZED_IMAGES:
-            rows = model._default_manager.exclude(**{field: ""}).values_list(
+            rows = model._default_manager.exclude(**{field: ""})
+            rows = rows.exclude(**{f"{field}__startswith": "pending/"}).values_list(  # worker's
                 "pk", field, renditions_field
             )
             for pk, name, renditions in rows.iterator():
