@@ -213,7 +213,9 @@ def content_changed(using=None):
             if func is _forget_after_commit and (current == "" or current in savepoints):
                 return  # this transaction has raised it already
         transaction.on_commit(_forget_after_commit, using=connection.alias)
-    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+    # Inside a transaction the raise needs no savepoint of its own: a failure there fails
+    # the whole transaction anyway. In autocommit, atomic() makes it one transaction.
+    with transaction.atomic(using=DEFAULT_DB_ALIAS, savepoint=False):
         if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1):
             ContentVersion.objects.get_or_create(pk=1, defaults={"number": 1})
     process_version.forget()  # this process sees its own change on its next request

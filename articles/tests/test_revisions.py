@@ -9,10 +9,10 @@ from django.urls import reverse
 from reversion.models import Version
 
 from articles.models import Article
-from articles.tasks import make_renditions
 from articles.tests.conftest import upload
 from articles.tests.test_admin import article_form, inline_management
 from core.images import published_name
+from core.tasks import make_renditions
 
 pytestmark = pytest.mark.django_db
 
