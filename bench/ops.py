@@ -299,7 +299,8 @@ def main():
         + "\n"
     )
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"ops-{args.db}.md").write_text(report)
+    some = "" if parts == {"mail", "admin", "backup"} else "-" + "-".join(sorted(parts))
+    (RESULTS / f"ops-{args.db}{some}.md").write_text(report)
     print(report)
 
 

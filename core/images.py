@@ -257,8 +257,10 @@ class SafeImageFieldFile(ImageFieldFile):
 
     @property
     def url(self):
+        # AttributeError: widgets and templates then treat it as a file with no address
+        # (the admin shows no "Currently:" link to the upload as sent).
         if is_pending(self.name):
-            raise ValueError(f"{self.name} is not cleaned yet and has no address")
+            raise AttributeError(f"{self.name} is not cleaned yet and has no address")
         return super().url
 
 

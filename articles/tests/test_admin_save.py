@@ -238,6 +238,8 @@ def test_product_images_wait_for_the_worker_too_and_come_out_clean(
     page = client.get(product.get_absolute_url()).content.decode()
     assert "pending/" not in page and "og:image" not in page
     assert admin_client.get("/admin/store/product/").status_code == 200  # "Being prepared"
+    change = admin_client.get(f"/admin/store/product/{product.pk}/change/")
+    assert change.status_code == 200 and "pending/" not in change.content.decode()
 
     [queued] = [q for q in task_queue if q.task.name == "make_renditions"]
     core_tasks.make_renditions.call(*queued.args)
@@ -277,3 +279,15 @@ def test_an_article_deleted_before_the_worker_leaves_nothing_behind(
 
     assert not any((settings.UPLOAD_STAGING_ROOT / "pending").iterdir())
     assert not (settings.MEDIA_ROOT / "articles").exists()
+
+
+def test_the_change_page_of_an_article_waiting_for_the_worker_opens(
+    admin_client, category, tags, task_queue
+):
+    data = full_form(category, tags, hero_alt="A calm lake")
+    data["hero_image"] = SimpleUploadedFile("IMG.JPG", photo(size=(900, 600)), "image/jpeg")
+    assert admin_client.post(ADD, data).status_code == 302
+    article = Article.objects.get()
+    response = admin_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert response.status_code == 200
+    assert "pending/" not in response.content.decode()  # no link to the upload as sent
