@@ -132,3 +132,44 @@ def task_queue():
 
     with task_backend(DummyBackend(alias="default", params={})) as backend:
         yield backend.results
+
+
+# Shared content factories: one place for the objects most tests start from. App-specific
+# fixtures (an article with FAQs and references, products) build on these.
+
+
+@pytest.fixture
+def category(db):
+    from articles.models import Category
+
+    return Category.objects.create(name="Fatigue", slug="fatigue", order=1)
+
+
+@pytest.fixture
+def make_article(category):
+    """make_article(**fields): a published article, a day older than the one before."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.models import Article
+
+    counter = iter(range(1, 100_000))
+
+    def make(**fields):
+        n = next(counter)
+        tags = fields.pop("tags", [])
+        defaults = {
+            "title": f"Article {n}",
+            "slug": f"article-{n}",
+            "summary": "First point\nSecond point",
+            "body": "## One\n\nText about pacing and energy.",
+            "category": category,
+            "status": Article.Status.PUBLISHED,
+            "publish_at": timezone.now() - timedelta(days=n),
+        }
+        article = Article.objects.create(**{**defaults, **fields})
+        article.tags.set(tags)
+        return article
+
+    return make

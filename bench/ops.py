@@ -171,11 +171,7 @@ def admin_saves(env, saves):
     worker = subprocess.Popen([*manage, "db_worker", "--interval", "0.05", "-v", "0"],
                               cwd=ROOT, env=env)  # fmt: skip
     try:
-        minimal = Server("minimal.wsgi", {**env, "DJANGO_SETTINGS_MODULE": "minimal.settings"},
-                         cwd=ROOT / "bench")  # fmt: skip
-        servers.append(minimal)
-        site = Server("fibrosite.wsgi", env)
-        servers.append(site)
+        minimal, site = start_minimal_and_site(env, servers)
         editor = Editor(site.url, "bench-editor", password)
         took, visible, gets = [], [], []
         for n in range(saves + 1):  # the first warms the processes up
@@ -214,16 +210,22 @@ def admin_saves(env, saves):
     ]
 
 
+def start_minimal_and_site(env, servers):
+    """The minimal view (the baseline) and the site under gunicorn, added to `servers`."""
+    minimal = Server("minimal.wsgi", {**env, "DJANGO_SETTINGS_MODULE": "minimal.settings"},
+                     cwd=ROOT / "bench")  # fmt: skip
+    servers.append(minimal)
+    site = Server("fibrosite.wsgi", env)
+    servers.append(site)
+    return minimal, site
+
+
 def contact_posts(env, smtp, posts):
     """A visitor's contact post while the mail server hangs, then the worker's delivery."""
     manage = [PY, "manage.py"]
     servers = []
     try:
-        minimal = Server("minimal.wsgi", {**env, "DJANGO_SETTINGS_MODULE": "minimal.settings"},
-                         cwd=ROOT / "bench")  # fmt: skip
-        servers.append(minimal)
-        site = Server("fibrosite.wsgi", env)
-        servers.append(site)
+        minimal, site = start_minimal_and_site(env, servers)
         timed_contact_post(site.url, 0)  # warm up
         took, gets = [], []
         for n in range(1, posts + 1):

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageCms
 
-from articles.models import FAQ, Article, Category, Person, Reference, Tag
+from articles.models import FAQ, Article, Person, Reference, Tag
 
 
 def image_bytes(fmt="PNG", size=(64, 48), color=(120, 90, 200)):
@@ -68,34 +68,6 @@ def photo(fmt="JPEG", size=(60, 40), orientation=1):
         extra |= {"save_all": True, "append_images": [second]}
     image.save(buffer, fmt, **extra)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def category(db):
-    return Category.objects.create(name="Fatigue", slug="fatigue", order=1)
-
-
-@pytest.fixture
-def make_article(category):
-    counter = iter(range(1, 100_000))
-
-    def make(**fields):
-        n = next(counter)
-        tags = fields.pop("tags", [])
-        defaults = {
-            "title": f"Article {n}",
-            "slug": f"article-{n}",
-            "summary": "First point\nSecond point",
-            "body": "## One\n\nText about pacing and energy.",
-            "category": category,
-            "status": Article.Status.PUBLISHED,
-            "publish_at": timezone.now() - timedelta(days=n),
-        }
-        article = Article.objects.create(**{**defaults, **fields})
-        article.tags.set(tags)
-        return article
-
-    return make
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ import time
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from articles.models import Article, Category
 from community.forms import started_stamp
 
 
@@ -13,16 +13,11 @@ def stamp(seconds_ago=10):
 
 
 @pytest.fixture
-def article(db):
-    category = Category.objects.create(name="Fatigue", slug="fatigue")
-    return Article.objects.create(
-        title="Pacing your energy",
-        slug="pacing",
-        summary="Plan rests.",
-        body="## Why\n\nBecause.",
-        category=category,
-        status=Article.Status.PUBLISHED,
-    )
+def article(make_article):
+    return make_article(
+        title="Pacing your energy", slug="pacing", summary="Plan rests.",
+        body="## Why\n\nBecause.", publish_at=timezone.now(),
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -21,17 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def article(db):
-    category = Category.objects.create(name="Sleep", slug="sleep")
-    return Article.objects.create(
-        title="Resting well",
-        slug="resting-well",
-        summary="Rest helps.",
-        body="Body text.",
-        category=category,
-        status=Article.Status.PUBLISHED,
-        publish_at=timezone.now() - timedelta(days=1),
-    )
+def article(make_article):
+    return make_article(
+        title="Resting well", slug="resting-well", summary="Rest helps.", body="Body text.",
+        category=Category.objects.create(name="Sleep", slug="sleep"),
+    )  # fmt: skip
 
 
 def test_second_anonymous_visit_is_served_from_the_cache(

@@ -3,9 +3,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, Category
+from articles.models import Category
 from store.models import Product, ProductCategory, ProductImage
 
 
@@ -55,15 +56,12 @@ def article_category(db):
 
 
 @pytest.fixture
-def published_article(article_category):
-    return Article.objects.create(
-        title="Warmth for aching muscles",
-        slug="warmth-for-aching-muscles",
-        summary="Heat can feel soothing.",
-        body="## Warmth\n\nText.",
-        category=article_category,
-        status=Article.Status.PUBLISHED,
-    )
+def published_article(make_article, article_category):
+    return make_article(
+        title="Warmth for aching muscles", slug="warmth-for-aching-muscles",
+        summary="Heat can feel soothing.", body="## Warmth\n\nText.",
+        category=article_category, publish_at=timezone.now(),
+    )  # fmt: skip
 
 
 FAKE_RENDITIONS = [
