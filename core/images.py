@@ -330,10 +330,12 @@ def prepare_image(model, pk, image_field, renditions_field, widths, name):
     at the clean file and its sizes in one update, unless the row has another image by
     now. Returns what was stored: {"name", "width", "height", "renditions"} or None."""
     manager = model._default_manager
-    if not manager.filter(pk=pk, **{image_field: name}).exists():
+    field = model._meta.get_field(image_field)
+    size = (field.width_field, field.height_field)
+    row = manager.filter(pk=pk, **{image_field: name}).values(*size).first()
+    if row is None:
         _discard_staged(name)
         return None
-    field = model._meta.get_field(image_field)
     storage = field.storage
     changes, made = {}, []
     final, picture = name, None
@@ -367,9 +369,9 @@ def prepare_image(model, pk, image_field, renditions_field, widths, name):
         _discard_staged(name)
         return None
     _discard_staged(name)
-    stored = manager.filter(pk=pk).values(image_field, field.width_field, field.height_field)[0]
+    stored = {**row, **changes}  # what the row holds now, without reading it again
     return {
-        "name": stored[image_field],
+        "name": final,
         "width": stored[field.width_field],
         "height": stored[field.height_field],
         "renditions": renditions,
