@@ -1,12 +1,10 @@
 import logging
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import reversion
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import Now
@@ -17,7 +15,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from reversion.models import Version
-from reversion_compare.admin import CompareVersionAdmin
 
 from articles import search
 from articles.diffs import word_diff
@@ -33,10 +30,19 @@ from articles.models import (
     Synonym,
     Tag,
 )
-from articles.services import review_link_create, review_links_revoke
+from articles.services import (
+    RestoreRefused,
+    article_restore,
+    review_link_create,
+    review_links_revoke,
+)
 from core import seo
-from core.admin import LiteralHelpTextMixin, UploadFailureAdminMixin
-from core.images import published_name
+from core.admin import (
+    BulkInlineSaveMixin,
+    LiteralHelpTextMixin,
+    OneTransactionVersionAdmin,
+    UploadFailureAdminMixin,
+)
 from core.widgets import EditorWidget
 
 logger = logging.getLogger("fibrosite")
@@ -105,13 +111,16 @@ class ReviewDueFilter(admin.SimpleListFilter):
 # Every admin save of an article keeps a revision of it with its FAQs and references.
 # Derived columns are left out: they are rebuilt from the text on save (and on restore).
 reversion.register(FAQ, exclude=["answer_html"])
-# Registered so the history compares an article's category and people by name.
+reversion.register(Reference)
+# Categories and people are shared by many articles: a revision keeps only which ones the
+# article had (the history shows their names as they are now), so restoring an article
+# can't rename a category back. Older revisions also hold copies of them, read, never
+# restored (RESTORED below); that needs them registered.
 reversion.register(Category)
 reversion.register(Person, exclude=["photo_renditions"])
-reversion.register(Reference)
 reversion.register(
     Article,
-    follow=["faqs", "references", "category", "written_by", "reviewed_by"],
+    follow=["faqs", "references"],
     exclude=[
         "body_html",
         "body_renditions",
@@ -125,7 +134,9 @@ reversion.register(
 
 
 @admin.register(Article)
-class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAdmin):
+class ArticleAdmin(
+    UploadFailureAdminMixin, MarkdownAdminMixin, BulkInlineSaveMixin, OneTransactionVersionAdmin
+):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -197,36 +208,13 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
         version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
         when = timezone.localtime(version.revision.date_created).strftime("%-d %b %Y, %H:%M")
         try:
-            published = {}
-            for field in ("hero_image", "social_image"):
-                stored = getattr(version.field_dict.get(field), "name", "") or ""
-                # Saved with a fresh upload: the version names it as staged for the worker.
-                stored = published[field] = published_name(Article._meta.get_field(field), stored)
-                if stored and not default_storage.exists(stored):
-                    raise FileNotFoundError(stored)  # resizing happens later, in the worker
-            with transaction.atomic(), reversion.create_revision():
-                version.revision.revert(delete=True)
-                restored = Article.objects.get(pk=article.pk)
-                for field, name in published.items():
-                    setattr(restored, field, name)
-                # Compared with what was current before the restore, so that save() keeps
-                # the old address redirecting and resizes a hero or sharing image that changed.
-                restored.tracker.saved_data.update(
-                    slug=article.slug,
-                    hero_image=article.hero_image.name or "",
-                    social_image=article.social_image.name or "",
-                )
-                # Sizes already made of the text's images serve the restored text too.
-                restored.body_renditions = article.body_renditions
-                restored.save()  # the revert wrote raw rows: render, index and resize again
-                reversion.set_user(request.user)
-                reversion.set_comment(f"Restored the version of {when}.")
-        except OSError:  # an image that version used is no longer stored
-            logger.exception("Restoring article %s to version %s failed", article.pk, version.pk)
+            comment = f"Restored the version of {when}."
+            restored = article_restore(article, version, request.user, comment)
+        except RestoreRefused as refusal:
+            logger.warning("Restoring article %s, version %s: %s", article.pk, version.pk, refusal)
             self.message_user(
                 request,
-                f"The version of {when} could not be restored: an image it used is no longer "
-                "stored. Nothing was changed.",
+                f"The version of {when} could not be restored: {refusal}. Nothing was changed.",
                 messages.ERROR,
             )
             return redirect(reverse("admin:articles_article_history", args=[article.pk]))
@@ -304,19 +292,6 @@ class ArticleAdmin(UploadFailureAdminMixin, MarkdownAdminMixin, CompareVersionAd
         if not obj.author_id:
             obj.author = request.user
         super().save_model(request, obj, form, change)
-
-    @contextmanager
-    def create_revision(self, request):
-        # Recorded once, when the article, its tags, questions and references are all
-        # saved (save_related), instead of serialised again after each part of the save.
-        with reversion.create_revision(manage_manually=True):
-            reversion.set_user(request.user)
-            yield
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if reversion.is_active():
-            reversion.add_to_revision(form.instance)
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     @transaction.atomic  # with the re-indexing: one change, one page-cache invalidation

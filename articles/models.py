@@ -525,6 +525,17 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.article.slug}"
 
 
+class FAQQuerySet(PublicQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As save() does for one: each answer's HTML is rendered from its markdown."""
+        objs = list(objs)
+        for faq in objs:
+            faq.render_answer()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
+
 class FAQ(models.Model):
     article = models.ForeignKey(
         Article,
@@ -547,7 +558,7 @@ class FAQ(models.Model):
     answer_html = models.TextField(editable=False, default="")
     order = models.PositiveSmallIntegerField(default=0)
 
-    objects = PublicQuerySet.as_manager()
+    objects = FAQQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -558,8 +569,11 @@ class FAQ(models.Model):
         return self.question
 
     def save(self, *args, **kwargs):
-        self.answer_html = markdown.render(self.answer).html
+        self.render_answer()
         super().save(*args, **kwargs)
+
+    def render_answer(self):
+        self.answer_html = markdown.render(self.answer).html
 
 
 doi_validator = RegexValidator(

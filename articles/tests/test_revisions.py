@@ -5,10 +5,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.urls import reverse
 from reversion.models import Version
 
-from articles.models import Article
+from articles.models import Article, Category
 from articles.tests.conftest import upload
 from articles.tests.test_admin import article_form, inline_management
 from core.images import published_name
@@ -185,3 +187,64 @@ def test_text_differences_are_word_by_word_and_escaped():
         '<pre class="highlight">Go to bed <del>at the same time </del><ins>whenever &lt;you&gt; '
         "like, </ins>every night.</pre>"
     )
+
+
+def test_restore_brings_back_questions_with_their_answers_shown(admin_client, edited, client):
+    newest, middle, oldest = versions(edited)
+    restore = reverse("admin:articles_article_restore", args=[edited.pk, oldest.pk])
+    admin_client.post(restore)
+    assert not edited.faqs.exists()
+    admin_client.post(reverse("admin:articles_article_restore", args=[edited.pk, newest.pk]))
+    faq = edited.faqs.get()
+    assert faq.answer_html == "<p>Ten minutes.</p>"  # rendered again, not left empty
+    Article.objects.filter(pk=edited.pk).update(status="published")
+    assert "Ten minutes." in client.get(edited.get_absolute_url()).content.decode()
+
+
+def test_restoring_an_article_leaves_its_shared_category_as_it_is_now(
+    admin_client, edited, category
+):
+    """A category is shared by many articles: an old revision that holds a copy of it (as
+    revisions made before they stopped following categories do) must not rename it back."""
+    oldest = versions(edited)[-1]
+    Version.objects.create(
+        revision=oldest.revision,
+        object_id=str(category.pk),
+        content_type=ContentType.objects.get_for_model(category),
+        db="default",
+        format="json",
+        serialized_data=serializers.serialize("json", [category]),
+        object_repr=str(category),
+    )
+    category.name = "Pacing and rest"  # renamed since, for every article in it
+    category.save()
+    response = admin_client.post(
+        reverse("admin:articles_article_restore", args=[edited.pk, oldest.pk]), follow=True
+    )
+    assert "is back as it was on" in response.content.decode()
+    assert Article.objects.get(pk=edited.pk).body == "Rest **first**."
+    category.refresh_from_db()
+    assert category.name == "Pacing and rest"
+    # New revisions keep which category the article had, not a copy of it.
+    kinds = {v.content_type.model for v in versions(edited)[0].revision.version_set.all()}
+    assert kinds == {"article"}
+
+
+def test_a_version_whose_category_was_deleted_is_refused_with_nothing_changed(
+    admin_client, category
+):
+    assert admin_client.post(ADD, article_form(category, title="First")).status_code == 302
+    article = Article.objects.get()
+    elsewhere = Category.objects.create(name="Sleep", slug="sleep")
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    assert admin_client.post(change, article_form(elsewhere, title="Second")).status_code == 302
+    oldest = versions(article)[-1]
+    category.delete()  # no article is filed under it any more
+    response = admin_client.post(
+        reverse("admin:articles_article_restore", args=[article.pk, oldest.pk]), follow=True
+    )
+    page = response.content.decode()
+    assert "could not be restored: its category has since been deleted." in page
+    article.refresh_from_db()
+    assert (article.title, article.category) == ("Second", elsewhere)
+    assert len(versions(article)) == 2  # no revision for a restore that didn't happen
