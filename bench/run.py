@@ -5,8 +5,10 @@
 Servers are pinned to CPU 0 and wrk to CPU 1 (taskset), so the site and the baselines
 get the same share of this 2-core machine. Every page is measured in turns with the
 minimal view, and its ratio is the median of the rounds' ratios (the machine's speed
-drifts within a run). Prints a table and writes it to bench/results/<db>.md. Quote the
-ratios, not the raw numbers.
+drifts within a run). Requests carry Chromium's Accept-Encoding, as every reader's
+browser sends it (cached pages come back gzipped; the minimal view answers as it always
+does), except where a row says uncompressed. Prints a table and writes it to
+bench/results/<db>.md. Quote the ratios, not the raw numbers.
 """
 
 import argparse
@@ -27,6 +29,7 @@ from serve import PY, ROOT, Server, drop_site_database, run, site_env, status_of
 
 RESULTS = ROOT / "bench" / "results"
 LDN = "/articles/low-dose-naltrexone-fibromyalgia-fatigue/"
+BROWSER = ["-H", "Accept-Encoding: gzip, deflate, br, zstd"]  # what Chromium sends
 
 
 def wrk(url, duration, connections, extra=()):
@@ -47,20 +50,20 @@ def wrk(url, duration, connections, extra=()):
             "socket_errors": errors.group(0) if errors else ""}  # fmt: skip
 
 
-def measure(label, url, args, rows, baseline_url):
+def measure(label, url, args, rows, baseline_url, extra=BROWSER):
     """wrk on a page and on the minimal view in turns; the median of the rounds' ratios.
 
     This machine's speed drifts by 15% from one few-second window to the next, so the
     page and its baseline alternate (page first in odd rounds, baseline first in even
     ones) and each round's ratio compares two neighbouring windows.
     """
-    wrk(url, 2, args.connections)  # warm up: caches, connections, imports
-    wrk(baseline_url, 1, args.connections)
+    wrk(url, 2, args.connections, extra)  # warm up: caches, connections, imports
+    wrk(baseline_url, 1, args.connections, extra)
     pages, bases = [], []
     for n in range(args.rounds):
         turns = [(pages, url), (bases, baseline_url)]
         for runs, target in turns if n % 2 == 0 else reversed(turns):
-            runs.append(wrk(target, args.duration, args.connections))
+            runs.append(wrk(target, args.duration, args.connections, extra))
     result = {key: median(run[key] for run in pages) for key in ("rps", "p50", "p99")}
     result["non2xx"] = sum(run["non2xx"] for run in pages)
     result["label"] = label
@@ -151,6 +154,8 @@ def main():
                 print(f"  {label}: skipped (HTTP {status_of(site.url + path)})")
                 continue
             measure(label, site.url + path, args, rows, base)
+        # A client that doesn't take gzip gets the plain copy: 4x the bytes on the wire.
+        measure("article, uncompressed", site.url + LDN, args, rows, base, extra=())
         visible = save_visible(site.url, env)
         print(f"  an editor's save visible on every worker after {visible[0]:.2f} s "
               f"(median of 5; worst {visible[1]:.2f} s)", flush=True)  # fmt: skip
@@ -219,7 +224,8 @@ def write_report(args, rows, scaling, visible=None):
         "",
         f"Each page and the minimal Django view (its baseline) take turns, {args.rounds} windows",
         f"of {args.duration} s each; figures are medians, and the ratio is the median of the",
-        "rounds' page/baseline ratios (the machine's speed drifts within a run).",
+        "rounds' page/baseline ratios (the machine's speed drifts within a run). Requests send",
+        "Chromium's Accept-Encoding (cached pages come back gzipped), except the uncompressed row.",
         "",
         "| page | req/s | p50 ms | p99 ms | minimal view req/s | minimal view p99 ms | ratio | non-2xx (page; baseline) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",

@@ -18,10 +18,11 @@ going live), so that needs no save.
 Visitors with a session cookie (editors), non-GET requests, and responses that set a
 cookie, embed a CSRF token (forms) or say no-cache/private are never cached.
 
-Each entry also keeps its body gzipped, compressed once when it is stored, for the
-visitors whose browsers accept it (all of them): a hit then costs no compression and sends
-about a quarter of the bytes. A cached page holds no secret (no CSRF token, no cookie, no
-one's data), so compression can't leak one (BREACH).
+Each page is stored twice: as rendered, and gzipped (compressed once, when it is stored)
+for the visitors whose browsers accept it, nearly all of them. A hit reads only the copy
+it sends, ready as it is: no compression, about a quarter of the bytes. A cached page
+holds no secret (no CSRF token, no cookie, no one's data), so compression can't leak one
+(BREACH).
 """
 
 import gzip
@@ -35,6 +36,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -42,7 +44,8 @@ from django.utils.http import http_date
 
 from core.models import ContentVersion
 
-KEY_PREFIX = "page:2:"  # 2: entries carry their gzipped body
+KEY_PREFIX = "page:3:"  # 3: the gzipped copy has an entry of its own
+GZIPPED = ":gzip"  # its key: the page's, plus this
 logger = logging.getLogger("fibrosite")
 # Smaller bodies gain nothing from gzip (Django's GZipMiddleware uses the same floor).
 MIN_COMPRESS_BYTES = 200
@@ -251,47 +254,54 @@ class AnonymousPageCacheMiddleware:
         if not self.seconds or not self._cacheable_request(request):
             return self.get_response(request)
         key = cache_key(request)
+        if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            key += GZIPPED
         version = process_version.current()
         if version is None:
             return self.get_response(request)
         entry = caches["pages"].get(key)
         if entry and entry[0] == version and entry[1] > time.time():
-            _, _, response, compressed = entry  # a fresh copy: the cache unpickles on every get
+            response = entry[2]  # a fresh copy: the cache unpickles on every get
             response["X-Page-Cache"] = "hit"
-            return self._encoded(request, response, compressed)
+            return response
         started = timezone.now()
         response = self.get_response(request)
-        if self._cacheable_response(request, response):
-            self._prepare(response)
-            compressed = self._compress(response)
-            expires = self._expires(started)
-            if expires > time.time():
-                caches["pages"].set(key, (version, expires, response, compressed), self.seconds)
-            response["X-Page-Cache"] = "miss"
-            return self._encoded(request, response, compressed)
+        if not self._cacheable_response(request, response):
+            return response
+        self._prepare(response)
+        gzipped = self._gzipped(response) or response
+        expires = self._expires(started)
+        if expires > time.time():
+            plain_key = key.removesuffix(GZIPPED)
+            caches["pages"].set_many(
+                {
+                    plain_key: (version, expires, response),
+                    plain_key + GZIPPED: (version, expires, gzipped),
+                },
+                self.seconds,
+            )
+        if key.endswith(GZIPPED):
+            response = gzipped
+        response["X-Page-Cache"] = "miss"
         return response
 
     @staticmethod
-    def _compress(response):
-        """The body gzipped once, or None when that would not make it smaller."""
+    def _gzipped(response):
+        """A copy of the response with its body gzipped once, or None when that would not
+        make it smaller. Browsers that accept gzip get this one, as it is, on every hit."""
         if response.has_header("Content-Encoding") or len(response.content) < MIN_COMPRESS_BYTES:
             return None
         compressed = gzip.compress(response.content, compresslevel=9, mtime=0)
-        return compressed if len(compressed) < len(response.content) else None
-
-    @staticmethod
-    def _encoded(request, response, compressed):
-        """The gzipped body for a visitor whose browser accepts it, the plain one otherwise."""
-        if compressed is None or not re_accepts_gzip.search(
-            request.META.get("HTTP_ACCEPT_ENCODING", "")
-        ):
-            return response
-        response.content = compressed
-        response["Content-Length"] = str(len(compressed))
-        response["Content-Encoding"] = "gzip"
-        if etag := response.get("ETag"):  # the same page in other bytes: its own tag
-            response["ETag"] = etag[:-1] + '-gzip"' if etag.endswith('"') else etag
-        return response
+        if len(compressed) >= len(response.content):
+            return None
+        gzipped = HttpResponse(compressed, status=response.status_code)
+        for name, value in response.items():
+            gzipped[name] = value
+        gzipped["Content-Length"] = str(len(compressed))
+        gzipped["Content-Encoding"] = "gzip"
+        etag = response["ETag"]  # the same page in other bytes: its own tag
+        gzipped["ETag"] = etag[:-1] + '-gzip"' if etag.endswith('"') else etag
+        return gzipped
 
     @staticmethod
     def _cacheable_request(request):
