@@ -74,7 +74,7 @@ def test_a_contact_post_never_waits_for_a_hung_mail_server_and_is_mailed_once(
             "COMMUNITY_MAIL_RETRY_SECONDS": "1",
             "PAGECACHE_SECONDS": "0",
         }
-        with ServedSite(tmp_path, site_database, **environ) as site:
+        with ServedSite(tmp_path, site_database, demo=False, **environ) as site:
             seconds, landed = post_contact(site, "Does pacing help with the crashes?")
             assert landed.endswith("/contact/thanks/")
             # The hung server would have held the request for COMMUNITY_MAIL_TIMEOUT.

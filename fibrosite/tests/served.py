@@ -1,14 +1,20 @@
 """The site served for real by gunicorn (production settings) for tests across processes."""
 
+import atexit
 import contextlib
 import http.client
 import os
 import re
+import shutil
+import sqlite3
 import ssl
 import subprocess
+import tempfile
 import urllib.error
 import urllib.request
+from contextlib import closing
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from bench.serve import PY, ROOT, Server
@@ -121,10 +127,20 @@ class ServedSite:
         )  # fmt: skip
 
     def __enter__(self):
-        self.manage("migrate", "-v0")
-        self.manage("collectstatic", "--noinput", "-v0")
-        if self.demo:
-            self.manage("load_demo")
+        kind = self.demo and _snapshot_kind(self.env)
+        if kind and kind in _demo_sites:
+            _demo_sites[kind].copy_to(self.env)
+        else:
+            self.manage("migrate", "-v0")
+            if self.demo:
+                self.manage("load_demo")
+            if kind and (snapshot := DemoSnapshot.take(self.env)):
+                _demo_sites[kind] = snapshot
+        if _static_files.exists():
+            shutil.copytree(_static_files, self.env["STATIC_ROOT"], dirs_exist_ok=True)
+        else:
+            self.manage("collectstatic", "--noinput", "-v0")
+            shutil.copytree(self.env["STATIC_ROOT"], _static_files)
         self.server = self.start_instance(self.workers)
         self.url = self.server.url
         return self
@@ -137,6 +153,65 @@ class ServedSite:
 
     def __exit__(self, *exc):
         self.server.stop()
+
+
+# A migrated site with the demo loaded takes about 15 s to make (load_demo draws and resizes
+# every picture); the first served site of a test session keeps a copy of its database and
+# media files, and later ones start from that copy. Collected static files likewise.
+_session_folder = Path(tempfile.mkdtemp(prefix="fibrosite-served-"))
+_static_files = _session_folder / "static"
+_demo_sites = {}
+PSQL = ["-h", "127.0.0.1", "-U", "postgres"]
+
+
+def _snapshot_kind(env):
+    """Which copy a site can start from: its database's kind, or None (media in a bucket)."""
+    if env.get("MEDIA_STORAGE_URL"):
+        return None
+    return "postgres" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
+
+
+def _database_name(env):
+    """A PostgreSQL database's name, or an SQLite file's path."""
+    url = env["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    return urlsplit(url).path.lstrip("/")
+
+
+class DemoSnapshot:
+    def __init__(self, database, media):
+        self.database, self.media = database, media
+
+    @classmethod
+    def take(cls, env):
+        media = _session_folder / f"media-{len(_demo_sites)}"
+        shutil.copytree(env["MEDIA_ROOT"], media)
+        if env["DATABASE_URL"].startswith("postgres"):
+            template = f"fibrosite_demo_{os.getpid()}_{len(_demo_sites)}"
+            copied = subprocess.run(
+                ["createdb", *PSQL, "-T", _database_name(env), template], capture_output=True
+            )
+            if copied.returncode:  # still in use by some connection: no copy this time
+                return None
+            atexit.register(subprocess.run, ["dropdb", *PSQL, "--if-exists", template])
+            return cls(template, media)
+        copy = _session_folder / f"demo-{len(_demo_sites)}.sqlite3"
+        with closing(sqlite3.connect(_database_name(env))) as site:
+            with closing(sqlite3.connect(copy)) as kept:
+                site.backup(kept)  # consistent, whatever the write-ahead log still holds
+        return cls(copy, media)
+
+    def copy_to(self, env):
+        shutil.copytree(self.media, env["MEDIA_ROOT"], dirs_exist_ok=True)
+        name = _database_name(env)
+        if env["DATABASE_URL"].startswith("postgres"):
+            subprocess.run(["dropdb", *PSQL, "--if-exists", "--force", name], check=True)
+            subprocess.run(["createdb", *PSQL, "-T", self.database, name], check=True)
+            return
+        with closing(sqlite3.connect(self.database)) as kept:
+            with closing(sqlite3.connect(name)) as site:
+                kept.backup(site)
 
 
 @contextlib.contextmanager
