@@ -291,6 +291,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Two lines per task run ("RUNNING", "SUCCESSFUL") drown the rest; failures are
+        # logged as errors, with their traceback, and still show.
+        "django.tasks": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "fibrosite": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
