@@ -18,6 +18,10 @@ going live), so that needs no save.
 Visitors with a session cookie (editors), non-GET requests, and responses that set a
 cookie, embed a CSRF token (forms) or say no-cache/private are never cached.
 
+The middleware sits near the top of MIDDLEWARE: a page is stored as the middleware below
+it finished it (security headers, ETag), so a hit returns it at once; a browser's
+revalidation of a hit still gets Django's 304 (ConditionalGetMiddleware's rules).
+
 Each page is stored twice: as rendered, and gzipped (compressed once, when it is stored)
 for the visitors whose browsers accept it, nearly all of them. A hit reads only the copy
 it sends, ready as it is: no compression, about a quarter of the bytes. A cached page
@@ -38,14 +42,16 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
+from django.middleware.http import ConditionalGetMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 from core.models import ContentVersion
 
-KEY_PREFIX = "page:3:"  # 3: the gzipped copy has an entry of its own
+KEY_PREFIX = "page:4:"  # 4: keyed on the scheme too; the gzipped copy has its own entry
 GZIPPED = ":gzip"  # its key: the page's, plus this
+CONDITIONAL_HEADERS = frozenset(("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"))
 logger = logging.getLogger("fibrosite")
 # Smaller bodies gain nothing from gzip (Django's GZipMiddleware uses the same floor).
 MIN_COMPRESS_BYTES = 200
@@ -69,7 +75,9 @@ def cache_key(request):
             if (name := pair.partition("=")[0].lower()) not in TRACKING_PARAMS
             and not name.startswith("utm_")
         )
-    address = f"{request.get_host()}{request.path}?{query}"
+    # The scheme too: with HTTPS enforced, a plain-http request must reach SecurityMiddleware
+    # (below this one) and its redirect, never an https page stored for the same address.
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()
 
 
@@ -247,6 +255,7 @@ def _transaction_of(connection):
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.conditional = ConditionalGetMiddleware(get_response)  # Django's 304 rules
         self.seconds = settings.PAGECACHE_SECONDS
         self.cdn_seconds = settings.PAGECACHE_CDN_SECONDS
 
@@ -263,6 +272,8 @@ class AnonymousPageCacheMiddleware:
         if entry and entry[0] == version and entry[1] > time.time():
             response = entry[2]  # a fresh copy: the cache unpickles on every get
             response["X-Page-Cache"] = "hit"
+            if CONDITIONAL_HEADERS.intersection(request.META):  # a browser revalidating
+                return self.conditional.process_response(request, response)  # 304 or as is
             return response
         started = timezone.now()
         response = self.get_response(request)

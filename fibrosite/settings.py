@@ -110,12 +110,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestSizeLimitMiddleware",
+    # A cached page is answered here, stored with every header the middleware below added
+    # (security headers, ETag): a hit runs none of it again (core/pagecache.py).
+    "core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "core.middleware.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -290,3 +290,40 @@ def test_pages_that_are_never_cached_are_never_compressed_here(client, article):
     assert response.status_code == 200
     assert not response.has_header("Content-Encoding")
     assert "csrfmiddlewaretoken" in response.content.decode()
+
+
+def test_a_hit_carries_every_header_the_page_was_made_with(client, article, settings):
+    """Hits are answered near the top of the middleware: the page is stored as the rest of
+    it finished it, so the security headers come from storage, not from running it again."""
+    settings.SECURE_HSTS_SECONDS = 31536000  # as in production
+    first = client.get("/articles/resting-well/", secure=True)
+    second = client.get("/articles/resting-well/", secure=True)
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    for header in ("Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy",
+                   "Cross-Origin-Opener-Policy", "Permissions-Policy", "X-Frame-Options",
+                   "Content-Security-Policy", "ETag", "Last-Modified", "Vary"):  # fmt: skip
+        assert second[header] == first[header], header
+    assert {**second.headers, "X-Page-Cache": ""} == {**first.headers, "X-Page-Cache": ""}
+    plain = client.get("/articles/resting-well/")  # http: a page of its own, no HSTS
+    assert plain["X-Page-Cache"] == "miss" and not plain.has_header("Strict-Transport-Security")
+
+
+def test_with_https_enforced_a_plain_request_is_redirected_not_served_from_the_cache(
+    client, article, settings
+):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/articles/resting-well/", secure=True)["X-Page-Cache"] == "miss"
+    assert client.get("/articles/resting-well/", secure=True)["X-Page-Cache"] == "hit"
+    response = client.get("/articles/resting-well/")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/articles/resting-well/"
+
+
+def test_a_browser_revalidating_a_hit_gets_304_with_no_body(client, article):
+    page = client.get("/articles/resting-well/")
+    again = client.get("/articles/resting-well/", HTTP_IF_NONE_MATCH=page["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    since = client.get("/articles/resting-well/", HTTP_IF_MODIFIED_SINCE=page["Last-Modified"])
+    assert since.status_code == 304
+    changed = client.get("/articles/resting-well/", HTTP_IF_NONE_MATCH='"something-else"')
+    assert changed.status_code == 200 and changed["X-Page-Cache"] == "hit"
