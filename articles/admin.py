@@ -200,6 +200,13 @@ class ArticleAdmin(
             )
         ] + super().get_urls()
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """The history's link to an old version previews it; saving it restores it, as the
+        Restore button does (only the article's own rows)."""
+        if request.method == "POST":
+            return self.restore_view(request, object_id, version_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
     def restore_view(self, request, object_id, version_id):
         """One click: the article, its FAQs and references as they were; a new revision."""
         article = get_object_or_404(Article, pk=object_id)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import FAQ, Article, Category, Reference, ReviewLink, token_digest
+from articles.models import FAQ, Article, Category, Reference, ReviewLink, Tag, token_digest
 from core.images import published_name
 from core.seo import absolute
 
@@ -45,11 +45,17 @@ def article_restore(article, version, user, comment) -> Article:
         if model in rows:
             rows[model].append(saved)
     fields = version.field_dict
-    for name in ("category", "written_by", "reviewed_by"):
+    for name in ("category", "written_by", "reviewed_by"):  # what readers see: refused
         field = Article._meta.get_field(name)
         pk = fields.get(field.attname)
         if pk is not None and not field.related_model.objects.filter(pk=pk).exists():
             raise RestoreRefused(f"its {field.verbose_name} has since been deleted")
+    # The staff account that made it, and tags, deleted since: left out, as their deletion
+    # left them out of the article then.
+    author_gone = (
+        fields.get("author_id") is not None
+        and not Article.author.field.related_model.objects.filter(pk=fields["author_id"]).exists()
+    )
     # A question's group on the FAQ page, deleted since, is simply gone (as its deletion
     # did to the questions still there).
     groups = {old.field_dict["category_id"] for old in rows[FAQ]} - {None}
@@ -72,6 +78,10 @@ def article_restore(article, version, user, comment) -> Article:
                 row.article = article
                 row.save()  # rendered and indexed as any save
         version.revert()  # the article's row and tags as they were, written raw
+        if author_gone:
+            Article.objects.filter(pk=article.pk).update(author=None)
+        tagged = Article.tags.through.objects.filter(article_id=article.pk)
+        tagged.exclude(tag_id__in=Tag.objects.values("pk")).delete()
         restored = Article.objects.get(pk=article.pk)
         for name, stored in published.items():
             setattr(restored, name, stored)

@@ -131,3 +131,16 @@ class OneTransactionVersionAdmin(CompareVersionAdmin):
         super().save_related(request, form, formsets, change)
         if reversion.is_active():
             reversion.add_to_revision(form.instance)
+
+    # VersionAdmin's pages that save an old version again (a revision's preview, a deleted
+    # object's recovery) comment on the revision after the save returns: they need one
+    # open around them, which the save joins (django-reversion nests revision blocks).
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            return super().recover_view(request, version_id, extra_context)

@@ -248,3 +248,62 @@ def test_a_version_whose_category_was_deleted_is_refused_with_nothing_changed(
     article.refresh_from_db()
     assert (article.title, article.category) == ("Second", elsewhere)
     assert len(versions(article)) == 2  # no revision for a restore that didn't happen
+
+
+def test_saving_the_historys_preview_of_an_old_version_restores_it(admin_client, edited):
+    """The history links each save to django-reversion's preview of it; its Save button
+    restores that version as Restore does (it used to fail with no revision open)."""
+    oldest = versions(edited)[-1]
+    url = reverse("admin:articles_article_revision", args=[edited.pk, oldest.pk])
+    preview = admin_client.get(url)
+    assert preview.status_code == 200 and "Rest **first**." in preview.content.decode()
+    assert Article.objects.get(pk=edited.pk).title == "Pacing, step by step"  # only a preview
+    response = admin_client.post(url, article_form(Category.objects.get()), follow=True)
+    assert "is back as it was on" in response.content.decode()
+    article = Article.objects.get(pk=edited.pk)
+    assert article.title == "Pacing on bad days" and not article.faqs.exists()
+    assert versions(article)[0].revision.comment.startswith("Restored the version of")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_version_whose_tag_and_staff_account_were_deleted_restores_without_them(
+    admin_client, category, django_user_model
+):
+    """Committed for real: foreign keys are checked at commit, where a restored row that
+    pointed at a deleted tag or account would fail."""
+    from articles.models import Tag
+
+    kept, gone = (Tag.objects.create(name=n, slug=n.lower()) for n in ("Sleep", "Pain"))
+    assert admin_client.post(ADD, article_form(category, title="First")).status_code == 302
+    article = Article.objects.get()
+    departed = django_user_model.objects.create_user("departed", password="pw", is_staff=True)
+    Article.objects.filter(pk=article.pk).update(author=departed)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    data = article_form(category, title="Second", tags=[kept.pk, gone.pk])
+    assert admin_client.post(change, data).status_code == 302
+    assert admin_client.post(change, article_form(category, title="Third")).status_code == 302
+    second = versions(article)[1]
+    gone.delete()
+    departed.delete()
+    response = admin_client.post(
+        reverse("admin:articles_article_restore", args=[article.pk, second.pk]), follow=True
+    )
+    assert "is back as it was on" in response.content.decode()
+    article.refresh_from_db()
+    assert article.title == "Second" and article.author is None
+    assert list(article.tags.all()) == [kept]
+
+
+def test_a_deleted_article_is_recovered_from_its_last_version(admin_client, category):
+    assert admin_client.post(ADD, article_form(category, title="Gone for now")).status_code == 302
+    article = Article.objects.get()
+    [version] = versions(article)
+    pk = article.pk
+    article.delete()
+    url = reverse("admin:articles_article_recover", args=[version.pk])
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, article_form(category, title="Gone for now"))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    recovered = Article.objects.get(pk=pk)
+    assert recovered.title == "Gone for now"
+    assert len(versions(recovered)) == 2  # the recovery is itself a revision
